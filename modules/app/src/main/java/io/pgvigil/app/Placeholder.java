@@ -1,0 +1,2 @@
+package io.pgvigil.app;
+final class Placeholder { private Placeholder() { } }

@@ -1,0 +1,2 @@
+/** pgvigil app. */
+package io.pgvigil.app;

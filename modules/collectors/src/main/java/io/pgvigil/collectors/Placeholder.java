@@ -1,0 +1,2 @@
+package io.pgvigil.collectors;
+final class Placeholder { private Placeholder() { } }

@@ -1,0 +1,2 @@
+/** pgvigil collectors. */
+package io.pgvigil.collectors;

@@ -1,0 +1,2 @@
+package io.pgvigil.config;
+final class Placeholder { private Placeholder() { } }

@@ -1,0 +1,2 @@
+/** pgvigil config. */
+package io.pgvigil.config;

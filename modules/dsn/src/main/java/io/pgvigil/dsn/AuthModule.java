@@ -1,0 +1,21 @@
+package io.pgvigil.dsn;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One entry of {@code auth_modules} in the config file: named credentials plus extra connection
+ * parameters ({@code options}, libpq names) that override the target's.
+ *
+ * @param name        the module name used as {@code /probe?auth_module=<name>}
+ * @param credentials how to authenticate
+ * @param options     extra connection parameters, libpq spelling; copied, sorted and unmodifiable
+ */
+public record AuthModule(String name, Credentials credentials, Map<String, String> options) {
+    public AuthModule {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(credentials, "credentials");
+        options = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(options, "options")));
+    }
+}

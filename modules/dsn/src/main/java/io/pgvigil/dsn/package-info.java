@@ -1,0 +1,2 @@
+/** pgvigil dsn. */
+package io.pgvigil.dsn;

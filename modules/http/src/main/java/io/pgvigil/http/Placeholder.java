@@ -1,0 +1,2 @@
+package io.pgvigil.http;
+final class Placeholder { private Placeholder() { } }

@@ -1,0 +1,2 @@
+/** pgvigil http. */
+package io.pgvigil.http;

@@ -1,0 +1,2 @@
+package io.pgvigil.testkit;
+final class Placeholder { private Placeholder() { } }

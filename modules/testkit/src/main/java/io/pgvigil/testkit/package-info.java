@@ -1,0 +1,2 @@
+/** pgvigil testkit. */
+package io.pgvigil.testkit;

@@ -1,0 +1,5 @@
+/** Test support: starts real PostgreSQL servers (several majors) for the test suite, also as root. */
+module io.pgvigil.testkit {
+    requires transitive java.sql;
+    exports io.pgvigil.testkit;
+}
