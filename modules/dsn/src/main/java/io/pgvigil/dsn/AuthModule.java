@@ -18,4 +18,16 @@ public record AuthModule(String name, Credentials credentials, Map<String, Strin
         Objects.requireNonNull(credentials, "credentials");
         options = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(options, "options")));
     }
+
+    /** Option names whose values are secrets and are never shown. */
+    static boolean isSecretOption(String key) {
+        return key.equals("password") || key.equals("sslpassword");
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> shown = new TreeMap<>();
+        options.forEach((k, v) -> shown.put(k, isSecretOption(k) ? Secret.MASK : v));
+        return "AuthModule[name=" + name + ", credentials=" + credentials + ", options=" + shown + "]";
+    }
 }
