@@ -1,2 +1,0 @@
-package io.pgvigil.testkit;
-final class Placeholder { private Placeholder() { } }
