@@ -1,0 +1,239 @@
+package io.pgvigil.config;
+
+import io.pgvigil.dsn.AuthModule;
+import io.pgvigil.dsn.Credentials;
+import io.pgvigil.dsn.Secret;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Maps the node tree of the config file to an {@link AuthConfig}, recording every problem rather than
+ * stopping at the first. Strict like upstream ({@code yaml.v3} with {@code KnownFields(true)}): unknown and
+ * duplicate keys are errors. Scalars are taken as written, so {@code connect_timeout: 10} is {@code "10"}
+ * and a null value ({@code key:} or {@code ~}) is {@code ""}. No message ever contains a value other than
+ * the module {@code type}.
+ */
+final class AuthModulesMapper {
+    static final String AUTH_MODULES = "auth_modules";
+    static final List<String> TOP_KEYS = List.of(AUTH_MODULES);
+    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options");
+    static final List<String> USERPASS_KEYS = List.of("username", "password");
+    static final List<String> TYPES = List.of("userpass");
+
+    private final Problems problems;
+
+    AuthModulesMapper(Problems problems) {
+        this.problems = problems;
+    }
+
+    /**
+     * Maps a parsed file.
+     *
+     * @param root the document's root node, empty if the file holds no document
+     * @return the modules; meaningful only if no problem was recorded
+     */
+    AuthConfig map(Optional<Node> root) {
+        if (root.isEmpty() || isNull(root.get())) {
+            problems.add("", "file is empty (expected a map with the key \"auth_modules\")");
+            return AuthConfig.empty();
+        }
+        if (!(root.get() instanceof MappingNode top)) {
+            problems.add("", "the top level must be a map with the key \"auth_modules\", not " + kind(root.get()));
+            return AuthConfig.empty();
+        }
+        Map<String, Node> fields = fields(top, "", TOP_KEYS);
+        Node modulesNode = fields.get(AUTH_MODULES);
+        if (modulesNode == null || isNull(modulesNode)) {
+            return AuthConfig.empty();
+        }
+        if (!(modulesNode instanceof MappingNode modulesMap)) {
+            problems.add(AUTH_MODULES, "value must be a map of module names to modules, not " + kind(modulesNode));
+            return AuthConfig.empty();
+        }
+        Map<String, AuthModule> modules = new TreeMap<>();
+        entries(modulesMap, AUTH_MODULES).forEach((name, tuple) -> {
+            if (name.isEmpty()) {
+                problems.add(AUTH_MODULES, "module name must not be empty ("
+                        + YamlDocument.position(tuple.getKeyNode().getStartMark()) + ")");
+            } else {
+                module(name, tuple.getValueNode()).ifPresent(module -> modules.put(name, module));
+            }
+        });
+        return new AuthConfig(modules);
+    }
+
+    private Optional<AuthModule> module(String name, Node node) {
+        String path = Problems.child(AUTH_MODULES, name);
+        Map<String, Node> fields;
+        if (isNull(node)) {
+            fields = Map.of();
+        } else if (node instanceof MappingNode map) {
+            fields = fields(map, path, MODULE_KEYS);
+        } else {
+            problems.add(path, "value must be a map, not " + kind(node));
+            return Optional.empty();
+        }
+        int before = problems.size();
+
+        Optional<String> type = type(fields.get("type"), path);
+        Optional<Credentials> credentials = Optional.empty();
+        Node userpass = fields.get("userpass");
+        if (userpass != null && !isNull(userpass)) {
+            credentials = userPass(userpass, Problems.child(path, "userpass"));
+        } else if (type.filter("userpass"::equals).isPresent()) {
+            problems.add(path, "\"userpass\" is required when type is userpass");
+        }
+        Map<String, String> options = options(fields.get("options"), Problems.child(path, "options"));
+
+        if (problems.size() != before || type.isEmpty() || credentials.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new AuthModule(name, credentials.get(), options));
+    }
+
+    private Optional<String> type(Node node, String modulePath) {
+        if (node == null || isNull(node) || (node instanceof ScalarNode s && s.getValue().isEmpty())) {
+            problems.add(modulePath, "\"type\" is required");
+            return Optional.empty();
+        }
+        String path = Problems.child(modulePath, "type");
+        if (!(node instanceof ScalarNode scalar)) {
+            problems.add(path, "value must be a string, not " + kind(node));
+            return Optional.empty();
+        }
+        if (!TYPES.contains(scalar.getValue())) {
+            problems.add(path, "unsupported type " + Problems.quote(scalar.getValue()) + " (supported: "
+                    + String.join(", ", TYPES) + ")");
+            return Optional.empty();
+        }
+        return Optional.of(scalar.getValue());
+    }
+
+    private Optional<Credentials> userPass(Node node, String path) {
+        if (!(node instanceof MappingNode map)) {
+            problems.add(path, "value must be a map, not " + kind(node));
+            return Optional.empty();
+        }
+        Map<String, Node> fields = fields(map, path, USERPASS_KEYS);
+        Optional<String> username = requiredString(fields.get("username"), Problems.child(path, "username"));
+        Optional<String> password = requiredString(fields.get("password"), Problems.child(path, "password"));
+        if (username.isEmpty() || password.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Credentials.UserPass(username.get(), Secret.of(password.get())));
+    }
+
+    /** A non-empty scalar; the value itself is never put into a message. */
+    private Optional<String> requiredString(Node node, String path) {
+        if (node == null) {
+            problems.add(path, "is required");
+            return Optional.empty();
+        }
+        if (!(node instanceof ScalarNode)) {
+            problems.add(path, "value must be a string, not " + kind(node));
+            return Optional.empty();
+        }
+        String value = text(node);
+        if (value.isEmpty()) {
+            problems.add(path, "must not be empty");
+            return Optional.empty();
+        }
+        return Optional.of(value);
+    }
+
+    private Map<String, String> options(Node node, String path) {
+        if (node == null || isNull(node)) {
+            return Map.of();
+        }
+        if (!(node instanceof MappingNode map)) {
+            problems.add(path, "value must be a map, not " + kind(node));
+            return Map.of();
+        }
+        Map<String, String> options = new TreeMap<>();
+        entries(map, path).forEach((key, tuple) -> {
+            Node value = tuple.getValueNode();
+            if (key.isEmpty()) {
+                problems.add(path, "option name must not be empty ("
+                        + YamlDocument.position(tuple.getKeyNode().getStartMark()) + ")");
+            } else if (value instanceof ScalarNode) {
+                options.put(key, text(value));
+            } else {
+                problems.add(Problems.child(path, key), "value must be a string, not " + kind(value));
+            }
+        });
+        return options;
+    }
+
+    /** The entries of a map with a fixed set of keys; unknown keys are recorded and left out. */
+    private Map<String, Node> fields(MappingNode map, String path, List<String> allowed) {
+        Map<String, Node> fields = new LinkedHashMap<>();
+        entries(map, path).forEach((key, tuple) -> fields.put(key, tuple.getValueNode()));
+        fields.keySet().removeIf(key -> {
+            if (allowed.contains(key)) {
+                return false;
+            }
+            String where = path.isEmpty() ? " at the top level" : "";
+            problems.add(path, "unknown key " + Problems.quote(key) + where + " (allowed: " + String.join(", ", allowed)
+                    + ")");
+            return true;
+        });
+        return fields;
+    }
+
+    /** The entries of a map in file order; non-scalar and duplicate keys are recorded and left out. */
+    private Map<String, NodeTuple> entries(MappingNode map, String path) {
+        Map<String, NodeTuple> entries = new LinkedHashMap<>();
+        Map<String, Node> keyNodes = new LinkedHashMap<>();
+        for (NodeTuple tuple : map.getValue()) {
+            Node keyNode = tuple.getKeyNode();
+            if (!(keyNode instanceof ScalarNode)) {
+                problems.add(path, "keys must be strings, not " + kind(keyNode) + " ("
+                        + YamlDocument.position(keyNode.getStartMark()) + ")");
+                continue;
+            }
+            String key = text(keyNode);
+            Node first = keyNodes.putIfAbsent(key, keyNode);
+            if (first != null) {
+                problems.add(path, "duplicate key " + Problems.quote(key) + " (line "
+                        + (first.getStartMark().getLine() + 1) + " and line " + (keyNode.getStartMark().getLine() + 1)
+                        + ")");
+                continue;
+            }
+            entries.put(key, tuple);
+        }
+        return entries;
+    }
+
+    /** A scalar as written; null ({@code ~}, {@code null} or nothing) is the empty string, as in yaml.v3. */
+    private static String text(Node scalar) {
+        return isNull(scalar) ? "" : ((ScalarNode) scalar).getValue();
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    }
+
+    /** What a node is, for "must be X, not Y" messages; never its value. */
+    private static String kind(Node node) {
+        return switch (node) {
+            case MappingNode m -> "a map";
+            case SequenceNode s -> "a list";
+            case ScalarNode s when isNull(s) -> "null";
+            case ScalarNode s when Tag.INT.equals(s.getTag()) || Tag.FLOAT.equals(s.getTag()) -> "a number";
+            case ScalarNode s when Tag.BOOL.equals(s.getTag()) -> "a boolean";
+            case ScalarNode s -> "a string";
+            default -> "an unsupported YAML node";
+        };
+    }
+}

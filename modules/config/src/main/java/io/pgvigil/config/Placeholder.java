@@ -1,2 +1,0 @@
-package io.pgvigil.config;
-final class Placeholder { private Placeholder() { } }
