@@ -1,2 +1,0 @@
-package io.pgvigil.collectors;
-final class Placeholder { private Placeholder() { } }

@@ -1,0 +1,287 @@
+package io.pgvigil.collectors;
+
+import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.BlackHoleServer;
+import io.pgvigil.testkit.ClosedPort;
+import io.pgvigil.testkit.PgServer;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/** Scrapes real PostgreSQL servers of every major the suite runs. */
+class ScraperTest {
+    private static final String PASSWORD = "mon-Pa55word";
+
+    static List<String> majors() {
+        return PgServer.majors();
+    }
+
+    private static PgServer server(String major) {
+        PgServer pg = PgServer.shared(major);
+        pg.createRole("pgvigil_monitor", PASSWORD, "IN ROLE pg_monitor");
+        return pg;
+    }
+
+    private static ConnectionSpec spec(PgServer pg, String user, String password) {
+        return ConnectionSpec.parse("postgresql://" + user + ":" + password + "@127.0.0.1:" + pg.port()
+                                    + "/postgres?sslmode=disable");
+    }
+
+    private static MetricSnapshots scrapeDefaults(ConnectionSpec spec) {
+        return new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault()).scrape(spec, new AtomicLong());
+    }
+
+    /** The family, its type and its label names: what dashboards depend on. */
+    record Shape(String type, List<String> labels) {
+    }
+
+    static Map<String, Shape> shapes(MetricSnapshots snapshots) {
+        Map<String, Shape> out = new TreeMap<>();
+        for (MetricSnapshot s : snapshots) {
+            String type = switch (s) {
+                case GaugeSnapshot g -> "gauge";
+                case CounterSnapshot c -> "counter";
+                case UnknownSnapshot u -> "untyped";
+                default -> s.getClass().getSimpleName();
+            };
+            List<String> labels = new ArrayList<>();
+            if (!s.getDataPoints().isEmpty()) {
+                Labels l = s.getDataPoints().getFirst().getLabels();
+                for (int i = 0; i < l.size(); i++) {
+                    labels.add(l.getName(i));
+                }
+            }
+            out.put(s.getMetadata().getOriginalName(), new Shape(type, labels));
+        }
+        return out;
+    }
+
+    static Optional<Double> value(MetricSnapshots snapshots, String family, String... labelPairs) {
+        Labels wanted = Labels.of(labelPairs);
+        for (MetricSnapshot s : snapshots) {
+            if (!s.getMetadata().getOriginalName().equals(family)) {
+                continue;
+            }
+            for (DataPointSnapshot p : s.getDataPoints()) {
+                if (p.getLabels().equals(wanted)) {
+                    return Optional.of(switch (p) {
+                        case GaugeSnapshot.GaugeDataPointSnapshot g -> g.getValue();
+                        case CounterSnapshot.CounterDataPointSnapshot c -> c.getValue();
+                        case UnknownSnapshot.UnknownDataPointSnapshot u -> u.getValue();
+                        default -> Double.NaN;
+                    });
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    static long count(MetricSnapshots snapshots, String family) {
+        for (MetricSnapshot s : snapshots) {
+            if (s.getMetadata().getOriginalName().equals(family)) {
+                return s.getDataPoints().size();
+            }
+        }
+        return 0;
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("majors")
+    void defaultCollectorsProduceUpstreamFamilies(String major) {
+        PgServer pg = server(major);
+        MetricSnapshots m = scrapeDefaults(spec(pg, "pgvigil_monitor", PASSWORD));
+
+        assertThat(value(m, "pg_up")).contains(1.0);
+        assertThat(value(m, "pg_exporter_last_scrape_error")).contains(0.0);
+        for (String c : CollectorCatalog.enabledByDefault()) {
+            assertThat(value(m, "pg_scrape_collector_success", "collector", c)).as(c).contains(1.0);
+        }
+        Map<String, Shape> shapes = shapes(m);
+        List<String> datLabels = List.of("datid", "datname");
+        Map<String, Shape> expected = new TreeMap<>();
+        expected.put("pg_up", new Shape("gauge", List.of()));
+        expected.put("pg_static", new Shape("untyped", List.of("server", "short_version", "version")));
+        expected.put("pg_exporter_scrapes_total", new Shape("counter", List.of()));
+        expected.put("pg_exporter_last_scrape_duration_seconds", new Shape("gauge", List.of()));
+        expected.put("pg_exporter_last_scrape_error", new Shape("gauge", List.of()));
+        expected.put("pg_scrape_collector_success", new Shape("gauge", List.of("collector")));
+        expected.put("pg_scrape_collector_duration_seconds", new Shape("gauge", List.of("collector")));
+        expected.put("pg_database_size_bytes", new Shape("gauge", List.of("datname")));
+        expected.put("pg_database_connection_limit", new Shape("gauge", List.of("datname")));
+        expected.put("pg_locks_count", new Shape("gauge", List.of("datname", "mode")));
+        List<String> activity = List.of("application_name", "backend_type", "datname", "state", "usename",
+                                        "wait_event", "wait_event_type");
+        expected.put("pg_stat_activity_count", new Shape("gauge", activity));
+        expected.put("pg_stat_activity_max_tx_duration", new Shape("gauge", activity));
+        expected.put("pg_stat_database_numbackends", new Shape("gauge", datLabels));
+        for (String c : List.of("xact_commit", "xact_rollback", "blks_read", "blks_hit", "tup_returned", "tup_fetched",
+                                "tup_inserted", "tup_updated", "tup_deleted", "conflicts", "temp_files", "temp_bytes",
+                                "deadlocks", "blk_read_time", "blk_write_time", "stats_reset")) {
+            expected.put("pg_stat_database_" + c, new Shape("counter", datLabels));
+        }
+        if (pg.majorVersion() >= 14) {
+            expected.put("pg_stat_database_active_time_seconds_total", new Shape("counter", datLabels));
+        }
+        Map<String, Shape> nonSettings = new TreeMap<>(shapes);
+        nonSettings.keySet().removeIf(k -> k.startsWith("pg_settings_"));
+        assertThat(nonSettings).isEqualTo(expected);
+
+        assertThat(value(m, "pg_static", "server", "127.0.0.1:" + pg.port(), "short_version",
+                         pg.majorVersion() + "." + pg.version().split("\\.")[1] + ".0",
+                         "version", staticVersion(m))).contains(1.0);
+    }
+
+    private static String staticVersion(MetricSnapshots m) {
+        for (MetricSnapshot s : m) {
+            if (s.getMetadata().getOriginalName().equals("pg_static")) {
+                return s.getDataPoints().getFirst().getLabels().get("version");
+            }
+        }
+        return "";
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("majors")
+    void settingsAreConvertedToBaseUnits(String major) throws Exception {
+        PgServer pg = server(major);
+        MetricSnapshots m = scrapeDefaults(spec(pg, "pgvigil_monitor", PASSWORD));
+        Map<String, Shape> shapes = shapes(m);
+        assertThat(shapes.get("pg_settings_shared_buffers_bytes")).isEqualTo(new Shape("gauge", List.of()));
+        double blocks;
+        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'")) {
+            rs.next();
+            blocks = rs.getDouble(1);
+        }
+        assertThat(value(m, "pg_settings_shared_buffers_bytes")).contains(blocks * 8192);
+        assertThat(value(m, "pg_settings_fsync")).contains(0.0);              // the test servers run with fsync=off
+        assertThat(value(m, "pg_settings_max_connections")).isPresent();
+        assertThat(shapes).containsKey("pg_settings_checkpoint_timeout_seconds");
+        assertThat(shapes).doesNotContainKey("pg_settings_work_mem");          // memory settings always carry _bytes
+        assertThat(shapes.keySet()).noneMatch(k -> k.contains(".") || k.contains("-"));
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("majors")
+    void locksAreZeroFilledAndActivityCountsOtherSessions(String major) throws Exception {
+        PgServer pg = server(major);
+        try (Connection other = pg.connectAsSuperuser("postgres")) {
+            try (Statement st = other.createStatement()) {
+                st.execute("SET application_name = 'pgvigil-test-idle'");
+            }
+            other.setAutoCommit(false);
+            try (Statement st = other.createStatement()) {
+                st.execute("CREATE TEMP TABLE IF NOT EXISTS held(x int)");
+                st.execute("LOCK TABLE held IN ACCESS EXCLUSIVE MODE");
+            }
+            MetricSnapshots m = scrapeDefaults(spec(pg, "pgvigil_monitor", PASSWORD));
+            long databases;
+            try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
+                 var rs = st.executeQuery("SELECT count(*) FROM pg_database")) {
+                rs.next();
+                databases = rs.getLong(1);
+            }
+            assertThat(count(m, "pg_locks_count")).isEqualTo(databases * 9);
+            assertThat(value(m, "pg_locks_count", "datname", "postgres", "mode", "accessexclusivelock"))
+                    .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1));
+            assertThat(value(m, "pg_stat_activity_count",
+                             "datname", "postgres", "state", "idle in transaction", "usename", pg.superuser(),
+                             "application_name", "pgvigil-test-idle", "backend_type", "client backend",
+                             "wait_event_type", "Client", "wait_event", "ClientRead")).contains(1.0);
+            // a (database, state) pair without sessions is zero-filled with empty labels
+            assertThat(value(m, "pg_stat_activity_count",
+                             "datname", "template1", "state", "fastpath function call", "usename", "",
+                             "application_name", "", "backend_type", "", "wait_event_type", "", "wait_event", ""))
+                    .contains(0.0);
+            other.rollback();
+        }
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("majors")
+    void wrongPasswordGivesPgUpZeroAndEveryCollectorFailed(String major) {
+        PgServer pg = server(major);
+        MetricSnapshots m = scrapeDefaults(spec(pg, "pgvigil_monitor", "not-the-password"));
+        assertThat(value(m, "pg_up")).contains(0.0);
+        assertThat(value(m, "pg_exporter_last_scrape_error")).contains(1.0);
+        assertThat(value(m, "pg_exporter_scrapes_total")).contains(1.0);
+        for (String c : CollectorCatalog.enabledByDefault()) {
+            assertThat(value(m, "pg_scrape_collector_success", "collector", c)).as(c).contains(0.0);
+        }
+        assertThat(shapes(m).keySet()).containsExactlyInAnyOrder(
+                "pg_up", "pg_exporter_last_scrape_error", "pg_exporter_scrapes_total",
+                "pg_exporter_last_scrape_duration_seconds", "pg_scrape_collector_success");
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("majors")
+    void oneFailingCollectorDoesNotHideTheOthers(String major) {
+        PgServer pg = server(major);
+        // A role without pg_monitor cannot size a database it may not connect to.
+        pg.createRole("pgvigil_plain", PASSWORD);
+        pg.createDatabase("pgvigil_private", pg.superuser());
+        pg.execute("postgres", "REVOKE CONNECT ON DATABASE pgvigil_private FROM PUBLIC");
+        MetricSnapshots m = scrapeDefaults(spec(pg, "pgvigil_plain", PASSWORD));
+        assertThat(value(m, "pg_up")).contains(1.0);
+        assertThat(value(m, "pg_scrape_collector_success", "collector", "database")).contains(0.0);
+        assertThat(value(m, "pg_scrape_collector_success", "collector", "locks")).contains(1.0);
+        assertThat(shapes(m)).doesNotContainKey("pg_database_size_bytes").containsKey("pg_locks_count");
+        assertThat(value(m, "pg_exporter_last_scrape_error")).contains(1.0);
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("majors")
+    void scrapeCounterAccumulates(String major) {
+        PgServer pg = server(major);
+        Scraper scraper = new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault());
+        AtomicLong counter = new AtomicLong();
+        scraper.scrape(spec(pg, "pgvigil_monitor", PASSWORD), counter);
+        MetricSnapshots second = scraper.scrape(spec(pg, "pgvigil_monitor", PASSWORD), counter);
+        assertThat(value(second, "pg_exporter_scrapes_total")).contains(2.0);
+    }
+
+    @org.junit.jupiter.api.Test
+    void closedPortGivesPgUpZero() {
+        ConnectionSpec spec = ConnectionSpec.parse("postgresql://u:p@127.0.0.1:" + ClosedPort.find() + "/postgres?sslmode=disable");
+        MetricSnapshots m = scrapeDefaults(spec);
+        assertThat(value(m, "pg_up")).contains(0.0);
+    }
+
+    @org.junit.jupiter.api.Test
+    void connectTimeoutBoundsAServerThatNeverAnswers() {
+        try (BlackHoleServer hole = BlackHoleServer.start()) {
+            ConnectionSpec spec = ConnectionSpec.parse("postgresql://u:p@127.0.0.1:" + hole.port()
+                                                       + "/postgres?sslmode=disable&connect_timeout=1");
+            // Not a benchmark: without the timeout this would hang (pgjdbc's default login wait is unbounded).
+            MetricSnapshots m = assertTimeoutPreemptively(Duration.ofSeconds(8), () -> scrapeDefaults(spec));
+            assertThat(value(m, "pg_up")).contains(0.0);
+            assertThat(hole.acceptedConnections()).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void unknownCollectorIsRejected() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new Scraper(ConnectionSource.fresh(), java.util.Set.of("nope")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
+    }
+}
