@@ -1,0 +1,202 @@
+package io.pgvigil.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.pgvigil.collectors.Scraper;
+import io.pgvigil.config.AuthConfig;
+import io.pgvigil.dsn.AuthModule;
+import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.TargetException;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The exporter's HTTP surface: {@code /probe}, the telemetry path ({@code /metrics}), the landing page
+ * and a plain-text 404 for everything else. Status codes and bodies follow the reference exporter.
+ */
+public final class ExporterService {
+    private static final System.Logger LOG = System.getLogger(ExporterService.class.getName());
+
+    private final Settings settings;
+    private final AtomicLong metricsScrapes = new AtomicLong();
+
+    /**
+     * What the HTTP layer needs from the rest of the exporter.
+     *
+     * @param telemetryPath  the path of the exporter's own scrape, {@code /metrics} by default
+     * @param scraper        runs the collectors against a target
+     * @param authConfig     the current auth modules (re-read on every probe, so a reload applies at once)
+     * @param defaultTarget  the data source of {@code /metrics}, empty when none is configured
+     * @param selfMetrics    the exporter's own families for {@code /metrics} (build info, process, config)
+     * @param version        the version shown on the landing page
+     */
+    public record Settings(String telemetryPath,
+                           Scraper scraper,
+                           Supplier<AuthConfig> authConfig,
+                           Optional<ConnectionSpec> defaultTarget,
+                           Supplier<List<MetricSnapshot>> selfMetrics,
+                           String version) {
+        public Settings {
+            Objects.requireNonNull(telemetryPath, "telemetryPath");
+            Objects.requireNonNull(scraper, "scraper");
+            Objects.requireNonNull(authConfig, "authConfig");
+            Objects.requireNonNull(defaultTarget, "defaultTarget");
+            Objects.requireNonNull(selfMetrics, "selfMetrics");
+            Objects.requireNonNull(version, "version");
+        }
+    }
+
+    private ExporterService(Settings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Registers every route on {@code routing}.
+     *
+     * @param routing  the routing being built
+     * @param settings what the routes serve
+     */
+    public static void register(HttpRouting.Builder routing, Settings settings) {
+        ExporterService service = new ExporterService(settings);
+        String telemetry = settings.telemetryPath();
+        routing.any("/probe", service::probe);
+        if (!telemetry.isEmpty()) {
+            routing.get(telemetry, service::metrics);
+        }
+        if (!telemetry.isEmpty() && !telemetry.equals("/")) {
+            routing.get("/", service::landing);
+        }
+        routing.any(ExporterService::notFound);
+    }
+
+    private void probe(ServerRequest req, ServerResponse res) throws IOException {
+        String target = req.query().first("target").orElse("");
+        if (target.isBlank()) {
+            plain(res, Status.BAD_REQUEST_400, "target is required\n");
+            return;
+        }
+        Optional<String> moduleName = req.query().first("auth_module").asOptional();
+        Optional<AuthModule> module = Optional.empty();
+        if (moduleName.isPresent()) {
+            module = settings.authConfig().get().module(moduleName.get());
+            if (module.isEmpty()) {
+                plain(res, Status.BAD_REQUEST_400, "auth_module " + printable(moduleName.get()) + " not found\n");
+                return;
+            }
+        } else {
+            LOG.log(Level.INFO, "no auth_module specified, using default");
+        }
+        ConnectionSpec spec;
+        try {
+            spec = ConnectionSpec.parse(target);
+            if (module.isPresent()) {
+                spec = spec.withAuthModule(module.get());
+            }
+        } catch (TargetException e) {
+            LOG.log(Level.ERROR, "failed to configure target", "err", e.getMessage());
+            plain(res, Status.BAD_REQUEST_400, "could not configure dsn for target: " + e.getMessage() + "\n");
+            return;
+        }
+        send(req, res, settings.scraper().scrape(spec, new AtomicLong()));
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) throws IOException {
+        MetricSnapshots scraped = settings.defaultTarget()
+                .map(spec -> settings.scraper().scrape(spec, metricsScrapes))
+                .orElseGet(() -> Scraper.unconfigured(metricsScrapes));
+        List<MetricSnapshot> all = new ArrayList<>(scraped.size() + 16);
+        scraped.forEach(all::add);
+        all.addAll(settings.selfMetrics().get());
+        send(req, res, new MetricSnapshots(all));
+    }
+
+    private void landing(ServerRequest req, ServerResponse res) {
+        String metricsLink = settings.telemetryPath().startsWith("/") ? settings.telemetryPath().substring(1)
+                                                                        : settings.telemetryPath();
+        String page = """
+                <!DOCTYPE html>
+                <html lang="en">
+                <head><meta charset="UTF-8"><title>Postgres Exporter</title></head>
+                <body>
+                <h1>Postgres Exporter</h1>
+                <h2>Prometheus PostgreSQL server Exporter</h2>
+                <p>pgvigil %s</p>
+                <ul>
+                <li><a href="%s">Metrics</a>: the exporter's own metrics and its default data source.</li>
+                </ul>
+                <h3>Multi-target probing</h3>
+                <p><code>/probe?target=host:port/db&amp;auth_module=NAME</code> scrapes the target with the
+                credentials of the auth module <code>NAME</code> from the config file.</p>
+                </body>
+                </html>
+                """.formatted(html(settings.version()), html(metricsLink));
+        res.headers().set(HeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8");
+        res.send(page.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void notFound(ServerRequest req, ServerResponse res) {
+        plain(res, Status.NOT_FOUND_404, "404 page not found\n");
+    }
+
+    private static void send(ServerRequest req, ServerResponse res, MetricSnapshots snapshots) throws IOException {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+        boolean gzip = acceptsGzip(req);
+        try (OutputStream out = gzip ? new GZIPOutputStream(buffer, 8192) : buffer) {
+            TextFormat.write(snapshots, out);
+        }
+        res.headers().set(HeaderNames.CONTENT_TYPE, TextFormat.CONTENT_TYPE);
+        if (gzip) {
+            res.headers().set(HeaderNames.CONTENT_ENCODING, "gzip");
+        }
+        res.send(buffer.toByteArray());
+    }
+
+    static boolean acceptsGzip(ServerRequest req) {
+        for (String value : req.headers().values(HeaderNames.ACCEPT_ENCODING)) {
+            for (String part : value.split(",")) {
+                String[] codingAndParams = part.trim().split(";");
+                if (codingAndParams[0].trim().equalsIgnoreCase("gzip")) {
+                    boolean refused = codingAndParams.length > 1 && codingAndParams[1].trim().replace(" ", "").matches("q=0(\\.0*)?");
+                    return !refused;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void plain(ServerResponse res, Status status, String body) {
+        res.status(status);
+        res.headers().set(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        res.send(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Keeps a user-supplied value to printable characters, so a 400 body cannot be used to inject lines. */
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), 200));
+        for (int i = 0; i < s.length() && i < 200; i++) {
+            char c = s.charAt(i);
+            sb.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return sb.toString();
+    }
+
+    private static String html(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

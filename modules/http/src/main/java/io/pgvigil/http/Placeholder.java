@@ -1,2 +1,0 @@
-package io.pgvigil.http;
-final class Placeholder { private Placeholder() { } }

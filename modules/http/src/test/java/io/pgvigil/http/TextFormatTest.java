@@ -1,0 +1,74 @@
+package io.pgvigil.http;
+
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TextFormatTest {
+    private static String write(MetricSnapshots s) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TextFormat.write(s, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void countersKeepTheirUpstreamNames() throws IOException {
+        MetricSnapshots s = new MetricSnapshots(
+                CounterSnapshot.builder().name("pg_stat_database_xact_commit").help("Number of transactions")
+                        .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+                                           .labels(Labels.of("datname", "app", "datid", "5")).value(42).build()).build(),
+                CounterSnapshot.builder().name("pg_exporter_scrapes_total").help("Total")
+                        .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(3).build()).build());
+        assertThat(write(s)).isEqualTo("""
+                # HELP pg_exporter_scrapes_total Total
+                # TYPE pg_exporter_scrapes_total counter
+                pg_exporter_scrapes_total 3
+                # HELP pg_stat_database_xact_commit Number of transactions
+                # TYPE pg_stat_database_xact_commit counter
+                pg_stat_database_xact_commit{datid="5",datname="app"} 42
+                """);
+    }
+
+    @Test
+    void escapesHelpAndLabelValuesAndFormatsSpecialValues() throws IOException {
+        MetricSnapshots s = new MetricSnapshots(
+                GaugeSnapshot.builder().name("g").help("a \\ b\nc \"q\"")
+                        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                                           .labels(Labels.of("l", "x\"y\\z\nw")).value(0.25).build())
+                        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                                           .labels(Labels.of("l", "nan")).value(Double.NaN).build())
+                        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                                           .labels(Labels.of("l", "inf")).value(Double.NEGATIVE_INFINITY).build()).build(),
+                UnknownSnapshot.builder().name("pg_static").help("Version string as reported by postgres")
+                        .dataPoint(UnknownSnapshot.UnknownDataPointSnapshot.builder()
+                                           .labels(Labels.of("version", "PostgreSQL 17.5")).value(1).build()).build());
+        String text = write(s);
+        assertThat(text).contains("# HELP g a \\\\ b\\nc \"q\"\n", "# TYPE g gauge\n",
+                                  "g{l=\"x\\\"y\\\\z\\nw\"} 0.25\n", "g{l=\"nan\"} NaN\n", "g{l=\"inf\"} -Inf\n",
+                                  "# TYPE pg_static untyped\n", "pg_static{version=\"PostgreSQL 17.5\"} 1\n");
+    }
+
+    @Test
+    void emptyFamiliesAreLeftOut() throws IOException {
+        MetricSnapshots s = new MetricSnapshots(GaugeSnapshot.builder().name("empty").help("h").build());
+        assertThat(write(s)).isEmpty();
+    }
+
+    @Test
+    void valueFormatting() {
+        assertThat(TextFormat.formatValue(1)).isEqualTo("1");
+        assertThat(TextFormat.formatValue(-1)).isEqualTo("-1");
+        assertThat(TextFormat.formatValue(1.5)).isEqualTo("1.5");
+        assertThat(TextFormat.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
+        assertThat(TextFormat.formatValue(1e20)).isEqualTo("1.0E20");
+    }
+}
