@@ -1,0 +1,276 @@
+package io.pgvigil.dsn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Where and how to connect to one PostgreSQL server: the parsed form of a {@code /probe?target=} value or
+ * of {@code DATA_SOURCE_NAME}, possibly merged with an auth module. Immutable; {@link #toString()} masks
+ * every secret.
+ *
+ * @param endpoints  the servers to try in order, at least one
+ * @param database   the database; when empty, libpq semantics apply (see {@link #effectiveDatabase()})
+ * @param user       the user; when empty, the operating system user (see {@link #effectiveUser()})
+ * @param password   the password
+ * @param parameters further libpq parameters (never {@code host}, {@code port}, {@code dbname}, {@code user},
+ *                   {@code password}), sorted by name, each validated against {@link #supportedParameters()}
+ */
+public record ConnectionSpec(List<Endpoint> endpoints,
+                             Optional<String> database,
+                             Optional<String> user,
+                             Optional<Secret> password,
+                             Map<String, String> parameters) {
+
+    /**
+     * Copies and validates everything; empty strings for database, user and password mean "absent".
+     *
+     * @throws TargetException when a part is invalid
+     */
+    public ConnectionSpec {
+        Objects.requireNonNull(endpoints, "endpoints");
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(parameters, "parameters");
+        endpoints = List.copyOf(endpoints);
+        if (endpoints.isEmpty()) {
+            throw TargetException.invalid("at least one host is required");
+        }
+        database = database.filter(s -> !s.isEmpty());
+        user = user.filter(s -> !s.isEmpty());
+        password = password.filter(p -> !p.isEmpty());
+        database.ifPresent(d -> checkName(d, "the database name"));
+        user.ifPresent(u -> checkName(u, "the user name"));
+        TreeMap<String, String> sorted = new TreeMap<>();
+        parameters.forEach((key, value) -> {
+            Objects.requireNonNull(key, "parameter name");
+            Objects.requireNonNull(value, "parameter value");
+            if (LibpqParameter.STRUCTURAL.contains(key)) {
+                throw TargetException.invalid("parameter \"" + key + "\" is a field of the target, not an extra parameter");
+            }
+            LibpqParameter.validate(key, value, LibpqParameter.Origin.TARGET);
+            sorted.put(key, value);
+        });
+        checkCombination(sorted);
+        parameters = Collections.unmodifiableSortedMap(sorted);
+    }
+
+    /**
+     * Parses a target: a {@code postgresql://} or {@code postgres://} URL (percent-encoded, several
+     * {@code host:port} separated by commas allowed), the same without the scheme ({@code db1},
+     * {@code db1:5432/app}, {@code [::1]:5432/app}, {@code user:pass@db1/app?sslmode=disable}), or a libpq
+     * key=value string ({@code host=db1 port=5433 dbname=app password='it''s'}). The host defaults to
+     * {@code localhost}, the port to 5432.
+     *
+     * @param target the target text, already URL-decoded once by the HTTP layer
+     * @return the specification
+     * @throws TargetException when the target is empty, malformed, names a unix-domain socket or carries an
+     *                         unsupported or invalid parameter; the message never contains the target text
+     */
+    public static ConnectionSpec parse(String target) {
+        return TargetParser.parse(target);
+    }
+
+    /**
+     * @return every parameter name a target may carry: the structural ones ({@code dbname}, {@code host},
+     *         {@code password}, {@code port}, {@code user}) and those translated for the driver
+     */
+    public static SortedSet<String> supportedParameters() {
+        return LibpqParameter.targetKeys();
+    }
+
+    /**
+     * Merges an auth module, as upstream's {@code ConfigureTarget}: its {@code userpass} user and password
+     * replace the target's; each option replaces the same-named target parameter, and option {@code dbname}
+     * replaces the database. Options {@code host}, {@code port}, {@code user} and {@code password} are
+     * refused: the host belongs in the target, credentials in {@code userpass}.
+     *
+     * @param module the auth module
+     * @return the merged specification
+     * @throws TargetException when an option is refused, unsupported or invalid
+     */
+    public ConnectionSpec withAuthModule(AuthModule module) {
+        Objects.requireNonNull(module, "module");
+        LibpqParameter.Origin origin = LibpqParameter.Origin.module(module.name());
+        Optional<String> mergedDatabase = database;
+        Map<String, String> mergedParameters = new TreeMap<>(parameters);
+        for (Map.Entry<String, String> option : module.options().entrySet()) {
+            String key = option.getKey();
+            String value = option.getValue();
+            switch (key) {
+                case "host", "port" -> throw new TargetException(
+                        origin.prefix() + "option \"" + key + "\" is not allowed: the host and port belong in the target");
+                case "user", "password" -> throw new TargetException(
+                        origin.prefix() + "option \"" + key + "\" is not allowed: credentials belong in userpass");
+                case "dbname" -> {
+                    if (value.isEmpty()) {
+                        throw new TargetException(origin.prefix() + "option \"dbname\" must not be empty");
+                    }
+                    if (LibpqParameter.Rule.hasControl(value)) {
+                        throw new TargetException(origin.prefix() + "option \"dbname\" must not contain control characters");
+                    }
+                    mergedDatabase = Optional.of(value);
+                }
+                default -> {
+                    LibpqParameter.validate(key, value, origin);
+                    mergedParameters.put(key, value);
+                }
+            }
+        }
+        Optional<String> mergedUser = user;
+        Optional<Secret> mergedPassword = password;
+        switch (module.credentials()) {
+            case Credentials.UserPass(String username, Secret secret) -> {
+                mergedUser = Optional.of(username);
+                mergedPassword = Optional.of(secret);
+            }
+        }
+        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters);
+    }
+
+    /**
+     * @return the user to log in as: the given one, else the operating system user ({@code user.name}), as libpq
+     */
+    public String effectiveUser() {
+        return user.orElseGet(ConnectionSpec::osUser);
+    }
+
+    /**
+     * @return the database to connect to: the given one, else the {@linkplain #effectiveUser() user name}, as libpq
+     */
+    public String effectiveDatabase() {
+        return database.orElseGet(this::effectiveUser);
+    }
+
+    /**
+     * @return {@code jdbc:postgresql://host:port[,host:port...]/<percent-encoded database>}, with the
+     *         {@linkplain #effectiveDatabase() effective database}; no properties in the URL
+     */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + authorities() + "/" + PercentCodec.encode(effectiveDatabase(), "");
+    }
+
+    /**
+     * Translates the libpq parameters into pgjdbc connection properties. User and password are not
+     * included: the caller adds them. Parameters that are absent add nothing, so pgjdbc's defaults apply.
+     *
+     * @return property name to value, sorted by name
+     */
+    public Map<String, String> driverProperties() {
+        Map<String, String> properties = new TreeMap<>();
+        List<String> settings = new ArrayList<>();
+        parameters.forEach((key, value) -> {
+            LibpqParameter parameter = LibpqParameter.byKey(key).orElseThrow();
+            switch (parameter.translation()) {
+                case LibpqParameter.Translation.SameValue(List<String> names) ->
+                        names.forEach(name -> properties.put(name, value));
+                case LibpqParameter.Translation.Mapped(String name, Map<String, String> values) ->
+                        properties.put(name, values.get(value));
+                case LibpqParameter.Translation.FallbackFor(String primary, String name) -> {
+                    if (!parameters.containsKey(primary)) {
+                        properties.put(name, value);
+                    }
+                }
+                case LibpqParameter.Translation.ServerSetting() -> settings.add("-c " + key + "=" + escapeOption(value));
+                case LibpqParameter.Translation.StartupOptions() -> {
+                    // Combined with the server settings below.
+                }
+                case LibpqParameter.Translation.NoProperty() -> {
+                    // Accepted, nothing to pass on.
+                }
+            }
+        });
+        List<String> options = new ArrayList<>();
+        Optional.ofNullable(parameters.get("options")).filter(o -> !o.isBlank()).ifPresent(options::add);
+        options.addAll(settings);
+        if (!options.isEmpty()) {
+            properties.put("options", String.join(" ", options));
+        }
+        return Collections.unmodifiableMap(properties);
+    }
+
+    /**
+     * Renders the target for logs: {@code postgresql://user:******@host:port[,host:port]/db?k=v}, always
+     * with scheme {@code postgresql://}, every port, IPv6 hosts in brackets, percent-encoding where needed,
+     * and {@code ******} for the password and secret parameters. Parsing it again yields the same
+     * specification minus the secrets.
+     *
+     * @return the redacted target
+     */
+    public String redacted() {
+        StringBuilder out = new StringBuilder("postgresql://");
+        user.ifPresent(u -> out.append(PercentCodec.encode(u, "")));
+        password.ifPresent(p -> out.append(':').append(Secret.MASK));
+        if (user.isPresent() || password.isPresent()) {
+            out.append('@');
+        }
+        out.append(authorities());
+        database.ifPresent(d -> out.append('/').append(PercentCodec.encode(d, "")));
+        if (!parameters.isEmpty()) {
+            out.append('?').append(parameters.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + (LibpqParameter.isSecret(e.getKey())
+                            ? Secret.MASK
+                            : PercentCodec.encode(e.getValue(), "/:,!*")))
+                    .collect(Collectors.joining("&")));
+        }
+        return out.toString();
+    }
+
+    /** The same as {@link #redacted()}. */
+    @Override
+    public String toString() {
+        return redacted();
+    }
+
+    private String authorities() {
+        return endpoints.stream().map(Endpoint::authority).collect(Collectors.joining(","));
+    }
+
+    private static String osUser() {
+        String name = System.getProperty("user.name", "");
+        return name.isEmpty() ? "postgres" : name;
+    }
+
+    private static void checkName(String value, String what) {
+        if (LibpqParameter.Rule.hasControl(value)) {
+            throw TargetException.invalid(what + " must not contain control characters");
+        }
+        if (value.length() > 1024) {
+            throw TargetException.invalid(what + " is longer than 1024 characters");
+        }
+    }
+
+    /** Checks rules that span parameters, as libpq does when it connects. */
+    private static void checkCombination(Map<String, String> parameters) {
+        if ("direct".equals(parameters.get("sslnegotiation"))) {
+            String mode = parameters.getOrDefault("sslmode", "prefer");
+            if (!List.of("require", "verify-ca", "verify-full").contains(mode)) {
+                throw new TargetException("invalid connection parameters: sslnegotiation=direct requires sslmode "
+                                          + "require, verify-ca or verify-full");
+            }
+        }
+    }
+
+    /**
+     * Escapes a value for the server's {@code options} splitting: backslash and space take a backslash,
+     * as libpq documents. The rules of the server-setting parameters admit no other special character.
+     */
+    static String escapeOption(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 4);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\\' || c == ' ') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+}
