@@ -1,6 +1,8 @@
 package io.pgvigil.config;
 
 import io.pgvigil.dsn.AuthModule;
+import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.TargetException;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
 
@@ -99,7 +101,16 @@ final class AuthModulesMapper {
         if (problems.size() != before || type.isEmpty() || credentials.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new AuthModule(name, credentials.get(), options));
+        AuthModule module = new AuthModule(name, credentials.get(), options);
+        // Check the options with the same rules a probe applies, so that a typo fails at load time
+        // instead of turning every probe that uses the module into a 400.
+        try {
+            ConnectionSpec.parse("localhost").withAuthModule(module);
+        } catch (TargetException e) {
+            problems.add(Problems.child(path, "options"), e.getMessage());
+            return Optional.empty();
+        }
+        return Optional.of(module);
     }
 
     private Optional<String> type(Node node, String modulePath) {

@@ -92,24 +92,38 @@ class ConfigLoaderTest {
                       password: 012345
                     options:
                       connect_timeout: 10
-                      a: yes
-                      b: 2024-01-02
-                      c: 0x1F
-                      d: 1.50
-                      e: ~
-                      f:
-                      g: "quoted"
-                      h: 1_000
+                      application_name: yes
+                      fallback_application_name: 2024-01-02
+                      krbsrvname: 0x1F
+                      sslrootcert: 1.50
+                      sslpassword: "quoted"
+                      options: 1_000
                 """);
 
+        assertThat(result).as(() -> result instanceof LoadResult.Invalid i ? i.errors().toString() : "")
+                .isInstanceOf(LoadResult.Loaded.class);
         AuthModule m = result.config().module("m").orElseThrow();
         assertThat(userPass(m).username()).isEqualTo("1234");
         // YAML 1.1 would read 012345 as octal 5349; upstream's yaml.v3 keeps the text, and so do we.
         assertThat(userPass(m).password().reveal()).isEqualTo("012345");
         assertThat(m.options()).containsExactly(
-                Map.entry("a", "yes"), Map.entry("b", "2024-01-02"), Map.entry("c", "0x1F"), Map.entry("connect_timeout", "10"),
-                Map.entry("d", "1.50"), Map.entry("e", ""), Map.entry("f", ""), Map.entry("g", "quoted"),
-                Map.entry("h", "1_000"));
+                Map.entry("application_name", "yes"), Map.entry("connect_timeout", "10"),
+                Map.entry("fallback_application_name", "2024-01-02"), Map.entry("krbsrvname", "0x1F"),
+                Map.entry("options", "1_000"),
+                Map.entry("sslpassword", "quoted"), Map.entry("sslrootcert", "1.50"));
+    }
+
+    @Test
+    void aNullOptionIsAnEmptyStringWhichTheParameterRulesReject() throws IOException {
+        assertThat(errors("""
+                auth_modules:
+                  m:
+                    type: userpass
+                    userpass: {username: monitor, password: s3cret}
+                    options:
+                      sslcert: ~
+                """)).singleElement().asString()
+                .startsWith(f + ": auth_modules.m.options: ").contains("\"sslcert\" must not be empty");
     }
 
     @Test
@@ -252,6 +266,30 @@ class ConfigLoaderTest {
                 """)).containsExactly(
                 f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options)",
                 f + ": auth_modules.prod_db: \"userpass\" is required when type is userpass");
+    }
+
+    @Test
+    void optionsAreCheckedWithTheProbeRules() throws IOException {
+        List<String> errors = errors("""
+                auth_modules:
+                  typo:
+                    type: userpass
+                    userpass: {username: monitor, password: s3cret}
+                    options: {sslmod: disable}
+                  badvalue:
+                    type: userpass
+                    userpass: {username: monitor, password: s3cret}
+                    options: {sslmode: sometimes}
+                  host:
+                    type: userpass
+                    userpass: {username: monitor, password: s3cret}
+                    options: {host: elsewhere}
+                """);
+        assertThat(errors).hasSize(3);
+        assertThat(errors).anySatisfy(e -> assertThat(e).startsWith(f + ": auth_modules.badvalue.options: ").contains("sslmode"));
+        assertThat(errors).anySatisfy(e -> assertThat(e).startsWith(f + ": auth_modules.host.options: ").contains("host"));
+        assertThat(errors).anySatisfy(e -> assertThat(e).startsWith(f + ": auth_modules.typo.options: ").contains("\"sslmod\""));
+        assertThat(errors).noneMatch(e -> e.contains("s3cret"));
     }
 
     @Test
