@@ -24,10 +24,15 @@ public record AuthModule(String name, Credentials credentials, Map<String, Strin
         return key.equals("password") || key.equals("sslpassword");
     }
 
-    @Override
-    public String toString() {
+    /** @return the options with secret values ({@code sslpassword}) replaced by {@link Secret#MASK}, for logs */
+    public Map<String, String> maskedOptions() {
         Map<String, String> shown = new TreeMap<>();
         options.forEach((k, v) -> shown.put(k, isSecretOption(k) ? Secret.MASK : v));
-        return "AuthModule[name=" + name + ", credentials=" + credentials + ", options=" + shown + "]";
+        return java.util.Collections.unmodifiableMap(shown);
+    }
+
+    @Override
+    public String toString() {
+        return "AuthModule[name=" + name + ", credentials=" + credentials + ", options=" + maskedOptions() + "]";
     }
 }
