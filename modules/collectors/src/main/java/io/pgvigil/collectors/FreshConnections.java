@@ -21,6 +21,8 @@ final class FreshConnections implements ConnectionSource {
         props.setProperty("connectTimeout", DEFAULT_CONNECT_TIMEOUT);
         props.setProperty("loginTimeout", DEFAULT_CONNECT_TIMEOUT);
         props.setProperty("socketTimeout", DEFAULT_SOCKET_TIMEOUT);
+        // libpq sends TCP keepalives unless told otherwise (keepalives=0); pgjdbc does not by default.
+        props.setProperty("tcpKeepAlive", "true");
         // Send the session settings in the start-up packet instead of extra round trips.
         props.setProperty("assumeMinServerVersion", "10");
         props.putAll(spec.driverProperties());
