@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the pgvigil runtime image:
+#   1. jlink over explicit modules only (the app, its libraries, pgjdbc and the Prometheus model, which
+#      the app pom gives a module descriptor with moditect), compressed, without debug symbols;
+#   2. bin/pgvigil, a launcher that execs java so SIGTERM reaches the JVM;
+#   3. lib/pgvigil.aot, a JDK 25 AOT cache trained by a short run of the image (JEP 483/514/515).
+# Usage: build-image.sh APP_JAR LIBS_DIR OUTPUT_DIR      (JAVA_HOME must point at a JDK 25)
+set -euo pipefail
+
+app_jar=$1
+libs=$2
+out=$3
+here=$(cd "$(dirname "$0")" && pwd)
+
+java_home=${JAVA_HOME:-}
+if [ -z "$java_home" ] || ! "$java_home/bin/java" -version 2>&1 | grep -q '"25'; then
+  echo "build-image.sh: JAVA_HOME must point at a JDK 25 (got '${java_home}')" >&2
+  exit 1
+fi
+
+rm -rf "$out"
+"$java_home/bin/jlink" \
+  --module-path "$app_jar:$libs" \
+  --add-modules ALL-MODULE-PATH \
+  --compress=zip-6 --strip-debug --no-header-files --no-man-pages \
+  --output "$out"
+
+install -m 0755 "$here/pgvigil.sh" "$out/bin/pgvigil"
+cp "$here/../LICENSE" "$out/LICENSE" 2>/dev/null || true
+
+if [ "${PGVIGIL_SKIP_AOT:-}" = "1" ]; then
+  echo "build-image.sh: PGVIGIL_SKIP_AOT=1, no AOT cache"
+else
+  bash "$here/train-aot.sh" "$out"
+fi
+echo "build-image.sh: image at $out ($(du -sh "$out" | cut -f1))"

@@ -1,0 +1,137 @@
+package io.pgvigil.app;
+
+import io.helidon.webserver.WebServer;
+import io.pgvigil.collectors.ConnectionSource;
+import io.pgvigil.collectors.Scraper;
+import io.pgvigil.config.ConfigLoader;
+import io.pgvigil.config.LoadResult;
+import io.pgvigil.dsn.AuthModule;
+import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.Credentials;
+import io.pgvigil.dsn.Secret;
+import io.pgvigil.http.ExporterService;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Starts pgvigil: parses the command line, loads the config, wires the scraper and serves HTTP. */
+public final class Main {
+    private static final Logger LOG = System.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    /**
+     * The entry point.
+     *
+     * @param args command-line flags, see {@code --help}
+     */
+    public static void main(String[] args) {
+        int exit = run(args, System.out, System.err);
+        if (exit >= 0) {
+            System.exit(exit);
+        }
+    }
+
+    /**
+     * Runs pgvigil.
+     *
+     * @return the exit code for a command that ends (help, version, bad flags), or -1 when the server runs
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Cli cli = new Cli();
+        Cli.Options options;
+        try {
+            options = cli.parse(args);
+        } catch (CommandLine.ParameterException e) {
+            err.println("pgvigil: error: " + e.getMessage() + ", try --help");
+            return 1;
+        }
+        if (options.help()) {
+            out.print(cli.usage());
+            return 0;
+        }
+        BuildInfo build = BuildInfo.load();
+        if (options.version()) {
+            out.println(build.describe());
+            return 0;
+        }
+        ListenAddress listen;
+        try {
+            Logging.configure(options.logLevel(), options.logFormat());
+            listen = ListenAddress.parse(options.listenAddress());
+        } catch (IllegalArgumentException e) {
+            err.println("pgvigil: error: " + e.getMessage());
+            return 1;
+        }
+
+        ConfigState config = new ConfigState();
+        loadConfig(Path.of(options.configFile()), config);
+
+        Optional<ConnectionSpec> dataSource;
+        try {
+            dataSource = DataSources.fromEnvironment(System::getenv);
+        } catch (DataSources.DataSourceException e) {
+            LOG.log(Level.ERROR, "Failed reading data sources", "err", e.getMessage());
+            return 1;
+        }
+        if (dataSource.isEmpty()) {
+            LOG.log(Level.WARNING, "no default data source: /metrics reports pg_up 0; set DATA_SOURCE_NAME or DATA_SOURCE_URI to scrape one");
+        } else {
+            LOG.log(Level.INFO, "Default data source", "dsn", dataSource.get().redacted());
+        }
+
+        Scraper scraper = new Scraper(ConnectionSource.fresh(), options.collectors());
+        LOG.log(Level.INFO, "Enabled collectors", "collectors", String.join(",", scraper.collectorNames()));
+        ExporterService.Settings settings = new ExporterService.Settings(
+                options.telemetryPath(), scraper, config, dataSource, new SelfMetrics(build, config), build.version());
+
+        WebServer server;
+        try {
+            server = WebServer.builder()
+                    .host(listen.host())
+                    .port(listen.port())
+                    .shutdownGracePeriod(Duration.ofSeconds(10))
+                    .routing(routing -> ExporterService.register(routing, settings))
+                    .build()
+                    .start();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "Error running HTTP server", "address", options.listenAddress(), "err", String.valueOf(e.getMessage()));
+            return 1;
+        }
+        LOG.log(Level.INFO, "Listening on", "address", listen.host() + ":" + server.port());
+        return -1;
+    }
+
+    static void loadConfig(Path file, ConfigState state) {
+        LoadResult result = ConfigLoader.load(file);
+        switch (result) {
+            case LoadResult.Loaded loaded -> {
+                for (AuthModule m : loaded.config().modules().values()) {
+                    String user = switch (m.credentials()) {
+                        case Credentials.UserPass up -> up.username();
+                    };
+                    StringBuilder options = new StringBuilder();
+                    m.maskedOptions().forEach((k, v) -> options.append(options.isEmpty() ? "" : ",").append(k).append('=').append(v));
+                    LOG.log(Level.INFO, "Configured auth module", "module", m.name(), "type", m.credentials().type(),
+                            "user", user, "password", Secret.MASK, "options", options.toString());
+                }
+                LOG.log(Level.INFO, "Loaded config file", "file", file.toString(), "modules", loaded.config().modules().size());
+            }
+            case LoadResult.Missing missing ->
+                    LOG.log(Level.WARNING, "Error loading config", "err", missing.describe());
+            case LoadResult.Invalid invalid -> {
+                LOG.log(Level.ERROR, "Error loading config", "err", invalid.describe());
+                for (String e : invalid.errors()) {
+                    LOG.log(Level.ERROR, "Error loading config", "err", e);
+                }
+            }
+        }
+        state.apply(result);
+    }
+}

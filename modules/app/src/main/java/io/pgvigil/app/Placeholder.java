@@ -1,2 +1,0 @@
-package io.pgvigil.app;
-final class Placeholder { private Placeholder() { } }

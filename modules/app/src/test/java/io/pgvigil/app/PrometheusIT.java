@@ -1,0 +1,145 @@
+package io.pgvigil.app;
+
+import io.pgvigil.testkit.PgServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A real Prometheus (Debian's package) scrapes the jlinked image with the upstream relabelling example:
+ * two targets through two auth modules record {@code pg_up 1}; a wrong password records {@code up 1},
+ * {@code pg_up 0}. Runs when a {@code prometheus} binary is on the PATH or fetched by {@code ./mvnw}.
+ */
+class PrometheusIT {
+    private static final Pattern VALUE = Pattern.compile("\"value\":\\[[0-9.e+]+,\"([^\"]+)\"\\]");
+
+    private static Optional<Path> prometheus() {
+        String configured = System.getProperty("pgvigil.prometheus", "");
+        if (!configured.isEmpty() && Files.isExecutable(Path.of(configured))) {
+            return Optional.of(Path.of(configured));
+        }
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .map(dir -> Path.of(dir, "prometheus")).filter(Files::isExecutable).findFirst();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String job(String name, String module, String target, int exporterPort) {
+        return """
+                  - job_name: %s
+                    metrics_path: /probe
+                    params:
+                      auth_module: [%s]
+                    static_configs:
+                      - targets: ['%s']
+                    relabel_configs:
+                      - source_labels: [__address__]
+                        target_label: __param_target
+                      - source_labels: [__param_target]
+                        target_label: instance
+                      - target_label: __address__
+                        replacement: 127.0.0.1:%d
+                """.formatted(name, module, target, exporterPort);
+    }
+
+    private static Optional<String> query(int port, String promql) throws IOException, InterruptedException {
+        HttpResponse<String> res = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/query?query="
+                                                  + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                        .timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Matcher m = VALUE.matcher(res.body());
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    @Test
+    void prometheusScrapesTwoTargetsThroughTwoModulesAndSeesTheWrongPassword(@TempDir Path dir) throws Exception {
+        Optional<Path> binary = prometheus();
+        assumeTrue(binary.isPresent(), "no prometheus binary on the PATH or in .tools/");
+        PgServer oldest = PgServer.shared(PgServer.majors().getFirst());
+        PgServer newest = PgServer.shared(PgServer.majors().getLast());
+        oldest.createRole("prom_a", "Pa55-a-prom", "IN ROLE pg_monitor");
+        newest.createRole("prom_b", "Pa55-b-prom", "IN ROLE pg_monitor");
+        Path config = dir.resolve("postgres_exporter.yml");
+        Files.writeString(config, """
+                auth_modules:
+                  mod_a:
+                    type: userpass
+                    userpass: {username: prom_a, password: Pa55-a-prom}
+                    options: {sslmode: disable}
+                  mod_b:
+                    type: userpass
+                    userpass: {username: prom_b, password: Pa55-b-prom}
+                    options: {sslmode: disable}
+                  mod_wrong:
+                    type: userpass
+                    userpass: {username: prom_b, password: not-the-password}
+                    options: {sslmode: disable}
+                """);
+        try (ImageProcess image = ImageProcess.start(dir, Map.of(), "--config.file=" + config)) {
+            int promPort = freePort();
+            Path promConfig = dir.resolve("prometheus.yml");
+            Files.writeString(promConfig, "global:\n  scrape_interval: 2s\n  scrape_timeout: 2s\nscrape_configs:\n"
+                                          + job("pg_a", "mod_a", "127.0.0.1:" + oldest.port() + "/postgres", image.port())
+                                          + job("pg_b", "mod_b", "127.0.0.1:" + newest.port() + "/postgres", image.port())
+                                          + job("pg_wrong", "mod_wrong", "127.0.0.1:" + newest.port() + "/postgres", image.port()));
+            Process prom = new ProcessBuilder(binary.get().toString(), "--config.file=" + promConfig,
+                                              "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                                              "--web.listen-address=127.0.0.1:" + promPort)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                Map<String, Optional<String>> seen = Map.of();
+                while (System.nanoTime() < deadline) {
+                    Thread.sleep(1000);
+                    try {
+                        seen = Map.of("a", query(promPort, "pg_up{job=\"pg_a\"}"),
+                                      "b", query(promPort, "pg_up{job=\"pg_b\"}"),
+                                      "wrong", query(promPort, "pg_up{job=\"pg_wrong\"}"),
+                                      "wrong_up", query(promPort, "up{job=\"pg_wrong\"}"));
+                    } catch (IOException e) {
+                        continue; // Prometheus still starting
+                    }
+                    if (seen.values().stream().allMatch(Optional::isPresent)) {
+                        break;
+                    }
+                }
+                assertThat(seen).as("Prometheus log:\n" + Files.readString(dir.resolve("prometheus.log")))
+                        .containsEntry("a", Optional.of("1"))
+                        .containsEntry("b", Optional.of("1"))
+                        .containsEntry("wrong", Optional.of("0"))
+                        .containsEntry("wrong_up", Optional.of("1"));
+                assertThat(query(promPort, "count(pg_stat_database_xact_commit{job=\"pg_b\"})")).isPresent();
+            } finally {
+                prom.destroy();
+                prom.waitFor(10, TimeUnit.SECONDS);
+            }
+            assertThat(image.log()).doesNotContain("Pa55-a-prom", "Pa55-b-prom", "not-the-password");
+        }
+    }
+}
