@@ -18,6 +18,11 @@ if [ -z "$java_home" ] || ! "$java_home/bin/java" -version 2>&1 | grep -q '"25';
   exit 1
 fi
 
+# Default JVM options of the launcher, also used to train the AOT cache (a cache is only used by a JVM
+# started with compatible options). Measured in docs/performance.md: a small, fast-growing heap with the
+# serial collector and C1 only keeps the resident set near 85 MiB after 100 probes instead of ~210 MiB.
+export PGVIGIL_DEFAULT_JVM_OPTS="-XX:+UseSerialGC -Xss512k -Xms16m -Xmx256m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m"
+
 rm -rf "$out"
 "$java_home/bin/jlink" \
   --module-path "$app_jar:$libs" \
@@ -25,7 +30,8 @@ rm -rf "$out"
   --compress=zip-6 --strip-debug --no-header-files --no-man-pages \
   --output "$out"
 
-install -m 0755 "$here/pgvigil.sh" "$out/bin/pgvigil"
+sed "s|@DEFAULT_JVM_OPTS@|$PGVIGIL_DEFAULT_JVM_OPTS|" "$here/pgvigil.sh" >"$out/bin/pgvigil"
+chmod 0755 "$out/bin/pgvigil"
 cp "$here/../LICENSE" "$out/LICENSE" 2>/dev/null || true
 
 if [ "${PGVIGIL_SKIP_AOT:-}" = "1" ]; then

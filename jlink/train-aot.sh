@@ -20,7 +20,7 @@ auth_modules:
       connect_timeout: "2"
 YML
 
-opts="-XX:+UseSerialGC -Xss512k"
+opts=${PGVIGIL_DEFAULT_JVM_OPTS:?set by build-image.sh}
 # shellcheck disable=SC2086
 "$image/bin/java" $opts -XX:AOTCacheOutput="$image/lib/pgvigil.aot" -Xlog:aot=error -Xlog:cds=error \
   -m io.pgvigil.app/io.pgvigil.app.Main \

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -111,7 +112,11 @@ final class TextFormat {
         }
     }
 
-    /** Go's {@code strconv.FormatFloat(v, 'g', -1, 64)} style where it matters: integers without ".0". */
+    /**
+     * Formats a value as the reference exporter does (Go's {@code strconv.FormatFloat(v, 'g', -1, 64)}): the
+     * shortest digits that read back to the same double, in exponent form when the decimal exponent is
+     * below -4 or at least 6 ({@code 4.194304e+06}, {@code 1.5e-05}, but {@code 524288} and {@code 0.25}).
+     */
     static String formatValue(double v) {
         if (Double.isNaN(v)) {
             return "NaN";
@@ -119,10 +124,32 @@ final class TextFormat {
         if (Double.isInfinite(v)) {
             return v > 0 ? "+Inf" : "-Inf";
         }
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
+        if (v == 0) {
+            return (1 / v < 0) ? "-0" : "0";
         }
-        return Double.toString(v);
+        // Double.toString yields the shortest round-tripping digits (JDK 19+).
+        BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
+        String digits = d.unscaledValue().abs().toString();
+        int exponent = digits.length() - 1 - d.scale();
+        StringBuilder sb = new StringBuilder(24);
+        if (v < 0) {
+            sb.append('-');
+        }
+        if (exponent < -4 || exponent >= 6) {
+            sb.append(digits.charAt(0));
+            if (digits.length() > 1) {
+                sb.append('.').append(digits, 1, digits.length());
+            }
+            sb.append('e').append(exponent < 0 ? '-' : '+');
+            int abs = Math.abs(exponent);
+            if (abs < 10) {
+                sb.append('0');
+            }
+            sb.append(abs);
+        } else {
+            sb.append(d.abs().toPlainString());
+        }
+        return sb.toString();
     }
 
     private static void writeEscaped(Writer w, String s, boolean quote) throws IOException {

@@ -156,12 +156,16 @@ class ExporterServiceTest {
     void unsupportedTargetIs400WithoutEchoingSecrets() {
         for (String target : List.of("host=/var/run/postgresql password=" + MONITOR_PASSWORD,
                                      "postgresql://u:" + MONITOR_PASSWORD + "@db:5432/x?nosuchparam=1",
-                                     "postgresql://u:" + MONITOR_PASSWORD + "@db:notaport/x")) {
+                                     "postgresql://u:" + MONITOR_PASSWORD + "@db:notaport/x",
+                                     "db:5432/x?options=-c%20search_path%3Devil,pg_catalog")) {
             try (HttpClientResponse res = client.get("/probe").queryParam("target", target)
                     .queryParam("auth_module", "good").request()) {
                 assertThat(res.status()).as(target).isEqualTo(Status.BAD_REQUEST_400);
                 String body = res.as(String.class);
                 assertThat(body).startsWith("could not configure dsn for target: ").doesNotContain(MONITOR_PASSWORD);
+                if (target.contains("options")) {
+                    assertThat(body).contains("\"options\" is only accepted in an auth module's options");
+                }
             }
         }
     }

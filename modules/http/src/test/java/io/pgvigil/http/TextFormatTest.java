@@ -69,6 +69,15 @@ class TextFormatTest {
         assertThat(TextFormat.formatValue(-1)).isEqualTo("-1");
         assertThat(TextFormat.formatValue(1.5)).isEqualTo("1.5");
         assertThat(TextFormat.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
-        assertThat(TextFormat.formatValue(1e20)).isEqualTo("1.0E20");
+        assertThat(TextFormat.formatValue(0)).isEqualTo("0");
+        assertThat(TextFormat.formatValue(524288)).isEqualTo("524288");
+        assertThat(TextFormat.formatValue(4194304)).isEqualTo("4.194304e+06");
+        assertThat(TextFormat.formatValue(5e6)).isEqualTo("5e+06");
+        assertThat(TextFormat.formatValue(1.795788133231E9)).isEqualTo("1.795788133231e+09");
+        assertThat(TextFormat.formatValue(0.0001)).isEqualTo("0.0001");
+        assertThat(TextFormat.formatValue(1.5e-5)).isEqualTo("1.5e-05");
+        assertThat(TextFormat.formatValue(-0.003473)).isEqualTo("-0.003473");
+        assertThat(TextFormat.formatValue(1e20)).isEqualTo("1e+20");
+        assertThat(TextFormat.formatValue(0.1 + 0.2)).isEqualTo("0.30000000000000004");
     }
 }
