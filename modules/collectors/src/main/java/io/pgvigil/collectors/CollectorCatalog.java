@@ -13,11 +13,11 @@ import java.util.stream.Collectors;
 /** The collectors pgvigil knows, by name, with upstream's default states. */
 public final class CollectorCatalog {
     private static final List<Collector> ALL = List.of(
-            new DatabaseCollector(),
-            new LocksCollector(),
-            new SettingsCollector(),
-            new StatActivityCollector(),
-            new StatDatabaseCollector());
+            DatabaseCollector.COLLECTOR,
+            LocksCollector.COLLECTOR,
+            SettingsCollector.COLLECTOR,
+            StatActivityCollector.COLLECTOR,
+            StatDatabaseCollector.COLLECTOR);
 
     private static final Map<String, Collector> BY_NAME =
             ALL.stream().collect(Collectors.toMap(Collector::name, Function.identity()));

@@ -3,7 +3,12 @@ package io.pgvigil.collectors;
 import java.sql.SQLException;
 
 /** {@code database}: size and connection limit of every database. */
-final class DatabaseCollector implements Collector {
+final class DatabaseCollector {
+    static final Collector COLLECTOR = new Collector("database", true, DatabaseCollector::collect);
+
+    private DatabaseCollector() {
+    }
+
     // One statement instead of one size query per database. A database being dropped (PG 15+
     // marks it invalid with datconnlimit -2) would make pg_database_size() fail: skip its size.
     private static final VersionedSql SQL = VersionedSql.always("""
@@ -13,18 +18,7 @@ final class DatabaseCollector implements Collector {
               FROM pg_catalog.pg_database
             """);
 
-    @Override
-    public String name() {
-        return "database";
-    }
-
-    @Override
-    public boolean enabledByDefault() {
-        return true;
-    }
-
-    @Override
-    public void collect(Session session, MetricSink out) throws SQLException {
+    private static void collect(Session session, MetricSink out) throws SQLException {
         Family size = out.gauge("pg_database_size_bytes", "Disk space used by the database", "datname");
         Family limit = out.gauge("pg_database_connection_limit", "Connection limit set for the database", "datname");
         String sql = SQL.forVersion(session.version()).orElseThrow();

@@ -3,7 +3,12 @@ package io.pgvigil.collectors;
 import java.sql.SQLException;
 
 /** {@code locks}: number of locks per database and lock mode, zero-filled for every pair. */
-final class LocksCollector implements Collector {
+final class LocksCollector {
+    static final Collector COLLECTOR = new Collector("locks", true, LocksCollector::collect);
+
+    private LocksCollector() {
+    }
+
     private static final VersionedSql SQL = VersionedSql.always("""
             SELECT d.datname, m.mode, coalesce(held.n, 0) AS count
               FROM pg_catalog.pg_database d
@@ -17,18 +22,7 @@ final class LocksCollector implements Collector {
                      ON held.database = d.oid AND held.mode = m.mode
             """);
 
-    @Override
-    public String name() {
-        return "locks";
-    }
-
-    @Override
-    public boolean enabledByDefault() {
-        return true;
-    }
-
-    @Override
-    public void collect(Session session, MetricSink out) throws SQLException {
+    private static void collect(Session session, MetricSink out) throws SQLException {
         Family count = out.gauge("pg_locks_count", "Number of locks", "datname", "mode");
         session.query(SQL.forVersion(session.version()).orElseThrow(),
                       row -> count.add(row.number("count", 0), row.text("datname"), row.text("mode")));

@@ -9,7 +9,12 @@ import java.util.OptionalDouble;
  * {@code settings}: every numeric and boolean server parameter of {@code pg_settings} as a gauge,
  * time units converted to seconds and memory units to bytes.
  */
-final class SettingsCollector implements Collector {
+final class SettingsCollector {
+    static final Collector COLLECTOR = new Collector("settings", true, SettingsCollector::collect);
+
+    private SettingsCollector() {
+    }
+
     private static final System.Logger LOG = System.getLogger(SettingsCollector.class.getName());
 
     private static final VersionedSql SQL = VersionedSql.always("""
@@ -32,18 +37,7 @@ final class SettingsCollector implements Collector {
             Map.entry("64kB", 65536.0), Map.entry("16MB", 16.0 * 1024 * 1024),
             Map.entry("32MB", 32.0 * 1024 * 1024), Map.entry("64MB", 64.0 * 1024 * 1024));
 
-    @Override
-    public String name() {
-        return "settings";
-    }
-
-    @Override
-    public boolean enabledByDefault() {
-        return true;
-    }
-
-    @Override
-    public void collect(Session session, MetricSink out) throws SQLException {
+    private static void collect(Session session, MetricSink out) throws SQLException {
         session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
             String name = row.text("name");
             String unit = row.text("unit");

@@ -6,7 +6,12 @@ import java.sql.SQLException;
  * {@code stat_activity}: connections per database, state, user, application, backend type and wait
  * event, zero-filled for every (database, state) pair. The exporter's own session is not counted.
  */
-final class StatActivityCollector implements Collector {
+final class StatActivityCollector {
+    static final Collector COLLECTOR = new Collector("stat_activity", true, StatActivityCollector::collect);
+
+    private StatActivityCollector() {
+    }
+
     private static final VersionedSql SQL = VersionedSql.always("""
             SELECT d.datname, s.state,
                    a.usename, a.application_name, a.backend_type, a.wait_event_type, a.wait_event,
@@ -28,18 +33,7 @@ final class StatActivityCollector implements Collector {
     private static final String[] LABELS = {
         "datname", "state", "usename", "application_name", "backend_type", "wait_event_type", "wait_event"};
 
-    @Override
-    public String name() {
-        return "stat_activity";
-    }
-
-    @Override
-    public boolean enabledByDefault() {
-        return true;
-    }
-
-    @Override
-    public void collect(Session session, MetricSink out) throws SQLException {
+    private static void collect(Session session, MetricSink out) throws SQLException {
         Family count = out.gauge("pg_stat_activity_count", "number of connections in this state", LABELS);
         Family maxTx = out.gauge("pg_stat_activity_max_tx_duration",
                                  "max duration in seconds any active transaction has been running", LABELS);

@@ -4,7 +4,12 @@ import java.sql.SQLException;
 import java.util.List;
 
 /** {@code stat_database}: the cumulative per-database statistics of {@code pg_stat_database}. */
-final class StatDatabaseCollector implements Collector {
+final class StatDatabaseCollector {
+    static final Collector COLLECTOR = new Collector("stat_database", true, StatDatabaseCollector::collect);
+
+    private StatDatabaseCollector() {
+    }
+
     private static final String COMMON_COLUMNS = """
             datid, datname, numbackends, xact_commit, xact_rollback, blks_read, blks_hit,
                    tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted, conflicts,
@@ -46,18 +51,7 @@ final class StatDatabaseCollector implements Collector {
         return new Column(column, "pg_stat_database_" + column, Family.Type.COUNTER, help, 1, 0);
     }
 
-    @Override
-    public String name() {
-        return "stat_database";
-    }
-
-    @Override
-    public boolean enabledByDefault() {
-        return true;
-    }
-
-    @Override
-    public void collect(Session session, MetricSink out) throws SQLException {
+    private static void collect(Session session, MetricSink out) throws SQLException {
         int major = session.version().major();
         List<Column> columns = COLUMNS.stream().filter(c -> major >= c.sinceMajor()).toList();
         Family[] families = new Family[columns.size()];
