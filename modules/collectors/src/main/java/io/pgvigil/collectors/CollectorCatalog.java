@@ -12,12 +12,17 @@ import java.util.stream.Collectors;
 
 /** The collectors pgvigil knows, by name, with upstream's default states. */
 public final class CollectorCatalog {
-    private static final List<Collector> ALL = List.of(
-            DatabaseCollector.COLLECTOR,
-            LocksCollector.COLLECTOR,
-            SettingsCollector.COLLECTOR,
-            StatActivityCollector.COLLECTOR,
-            StatDatabaseCollector.COLLECTOR);
+    private static final List<Collector> ALL = java.util.stream.Stream.of(
+                    List.of(DatabaseCollector.COLLECTOR,
+                            LocksCollector.COLLECTOR,
+                            SettingsCollector.COLLECTOR,
+                            StatActivityCollector.COLLECTOR,
+                            StatDatabaseCollector.COLLECTOR),
+                    ReplicationCollectors.ALL,
+                    ActivityCollectors.ALL,
+                    TableCollectors.ALL)
+            .flatMap(List::stream)
+            .toList();
 
     private static final Map<String, Collector> BY_NAME =
             ALL.stream().collect(Collectors.toMap(Collector::name, Function.identity()));

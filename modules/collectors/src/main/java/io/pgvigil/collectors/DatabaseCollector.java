@@ -24,6 +24,9 @@ final class DatabaseCollector {
         String sql = SQL.forVersion(session.version()).orElseThrow();
         session.query(sql, row -> {
             String datname = row.text("datname");
+            if (session.options().excludeDatabases().contains(datname)) {
+                return; // --exclude-databases
+            }
             if (!row.isNull("size_bytes")) {
                 size.add(row.number("size_bytes"), datname);
             }

@@ -26,15 +26,23 @@ public final class Scraper {
 
     private final ConnectionSource source;
     private final List<Collector> collectors;
+    private final CollectorOptions options;
 
     /**
      * @param source     where connections come from
      * @param collectors names of the collectors to run (see {@link CollectorCatalog})
+     * @param options    options of individual collectors
      * @throws IllegalArgumentException for an unknown collector name
      */
-    public Scraper(ConnectionSource source, Set<String> collectors) {
+    public Scraper(ConnectionSource source, Set<String> collectors, CollectorOptions options) {
         this.source = source;
         this.collectors = CollectorCatalog.select(collectors);
+        this.options = options;
+    }
+
+    /** A scraper with upstream's default collector options. */
+    public Scraper(ConnectionSource source, Set<String> collectors) {
+        this(source, collectors, CollectorOptions.defaults());
     }
 
     /** @return the names of the collectors this scraper runs, sorted */
@@ -59,7 +67,7 @@ public final class Scraper {
         try (Connection connection = source.open(spec)) {
             up = true;
             Detected detected = detect(connection);
-            Session session = new Session(connection, detected.version(), server(spec));
+            Session session = new Session(connection, detected.version(), server(spec), options);
             out.untyped("pg_static", "Version string as reported by postgres", "version", "short_version", "server")
                     .add(1, detected.text(), detected.version().semver(), session.server());
             for (Collector collector : collectors) {

@@ -11,8 +11,9 @@ import java.sql.Statement;
  * @param connection the JDBC connection
  * @param version    the server version, detected once per connection
  * @param server     {@code host:port} of the server, as upstream's {@code server} label shows it
+ * @param options    the collector options from the command line
  */
-record Session(Connection connection, ServerVersion version, String server) {
+record Session(Connection connection, ServerVersion version, String server, CollectorOptions options) {
 
     /** Receives one row at a time. */
     @FunctionalInterface

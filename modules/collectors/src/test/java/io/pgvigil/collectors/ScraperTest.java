@@ -259,6 +259,18 @@ class ScraperTest {
         assertThat(value(second, "pg_exporter_scrapes_total")).contains(2.0);
     }
 
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("majors")
+    void excludedDatabasesAreLeftOutOfTheDatabaseCollector(String major) {
+        PgServer pg = server(major);
+        CollectorOptions options = new CollectorOptions(CollectorOptions.StatStatements.defaults(), List.of("template0", "template1"));
+        MetricSnapshots m = new Scraper(ConnectionSource.fresh(), java.util.Set.of("database"), options)
+                .scrape(spec(pg, "pgvigil_monitor", PASSWORD), new AtomicLong());
+        assertThat(value(m, "pg_database_size_bytes", "datname", "postgres")).isPresent();
+        assertThat(value(m, "pg_database_size_bytes", "datname", "template1")).isEmpty();
+        assertThat(value(m, "pg_database_connection_limit", "datname", "template0")).isEmpty();
+    }
+
     @org.junit.jupiter.api.Test
     void closedPortGivesPgUpZero() {
         ConnectionSpec spec = ConnectionSpec.parse("postgresql://u:p@127.0.0.1:" + ClosedPort.find() + "/postgres?sslmode=disable");
