@@ -1,13 +1,20 @@
 package io.pgvigil.app;
 
 import io.pgvigil.collectors.CollectorCatalog;
+import io.pgvigil.collectors.CollectorOptions;
+import io.pgvigil.collectors.LegacyOptions;
+import io.pgvigil.collectors.ScrapeOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The command line, in the reference exporter's spelling: every flag, its default and its environment
@@ -22,13 +29,24 @@ final class Cli {
                    String logLevel,
                    String logFormat,
                    Set<String> collectors,
+                   ScrapeOptions scrape,
+                   List<String> includeDatabases,
+                   List<String> warnings,
+                   boolean dumpMaps,
                    boolean help,
                    boolean version) {
     }
 
     private final CommandSpec spec;
+    private final Function<String, String> env;
 
     Cli() {
+        this(System::getenv);
+    }
+
+    /** @param env the environment, for the flags that take their default from it */
+    Cli(Function<String, String> env) {
+        this.env = env;
         spec = CommandSpec.create().name("pgvigil");
         // Kingpin spelling: --collector.x / --no-collector.x (picocli's default pattern has no dots).
         spec.negatableOptionTransformer(new CommandLine.RegexTransformer.Builder()
@@ -41,7 +59,7 @@ final class Cli {
                              "Flags that name an environment variable take their default from it when it is set.")
                 .sortOptions(false)
                 .width(140)
-                .longOptionsMaxWidth(40)
+                .longOptionsMaxWidth(48)
                 .footer("",
                         "Environment (default data source of the telemetry path):",
                         "  DATA_SOURCE_NAME        DSN (URL or libpq key=value); wins over the variables below",
@@ -52,28 +70,59 @@ final class Cli {
         spec.addOption(flag("--version").description("Show application version.").build());
         spec.addOption(value("--web.listen-address", "ADDRESS", ":9187",
                              "Address on which to expose metrics and web interface. Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--web.telemetry-path", "PATH", "${env:PG_EXPORTER_WEB_TELEMETRY_PATH:-/metrics}",
+        spec.addOption(value("--web.telemetry-path", "PATH", fromEnv("PG_EXPORTER_WEB_TELEMETRY_PATH", "/metrics"),
                              "Path under which to expose metrics ($PG_EXPORTER_WEB_TELEMETRY_PATH). Default: ${DEFAULT-VALUE}"));
         spec.addOption(value("--config.file", "FILE", "postgres_exporter.yml",
                              "Postgres exporter configuration file (auth modules for /probe). Default: ${DEFAULT-VALUE}"));
+        spec.addOption(negatable("--disable-default-metrics",
+                                 "Do not include default metrics (pg_static, pg_stat_database_conflicts_*) ($PG_EXPORTER_DISABLE_DEFAULT_METRICS)."));
+        spec.addOption(negatable("--dumpmaps", "Do not run, simply dump the maps."));
+        spec.addOption(value("--constantLabels", "LABELS", fromEnv("PG_EXPORTER_CONSTANT_LABELS", ""),
+                             "A list of label=value separated by comma(,) ($PG_EXPORTER_CONSTANT_LABELS). (DEPRECATED)"));
+        spec.addOption(value("--exclude-databases", "DATABASES", fromEnv("PG_EXPORTER_EXCLUDE_DATABASES", ""),
+                             "A list of databases to remove when autoDiscoverDatabases is enabled ($PG_EXPORTER_EXCLUDE_DATABASES); "
+                             + "also filters the database collector. (DEPRECATED)"));
+        spec.addOption(value("--include-databases", "DATABASES", fromEnv("PG_EXPORTER_INCLUDE_DATABASES", ""),
+                             "A list of databases to include when autoDiscoverDatabases is enabled ($PG_EXPORTER_INCLUDE_DATABASES). "
+                             + "pgvigil has no auto-discovery: accepted for compatibility, no effect. (DEPRECATED)"));
+        spec.addOption(value("--metric-prefix", "PREFIX", fromEnv("PG_EXPORTER_METRIC_PREFIX", "pg"),
+                             "A metric prefix can be used to have non-default (not \"pg\") prefixes for each of the metrics "
+                             + "($PG_EXPORTER_METRIC_PREFIX). Default: ${DEFAULT-VALUE}"));
+        spec.addOption(value("--collection-timeout", "DURATION", fromEnv("PG_EXPORTER_COLLECTION_TIMEOUT", "1m"),
+                             "Timeout for collecting the statistics when the database is slow ($PG_EXPORTER_COLLECTION_TIMEOUT). "
+                             + "Default: ${DEFAULT-VALUE}"));
         spec.addOption(value("--log.level", "LEVEL", "info",
                              "Only log messages with the given severity or above. One of: [debug, info, warn, error]. Default: ${DEFAULT-VALUE}"));
         spec.addOption(value("--log.format", "FORMAT", "logfmt",
                              "Output format of log messages. One of: [logfmt, json]. Default: ${DEFAULT-VALUE}"));
         for (Map.Entry<String, Boolean> c : CollectorCatalog.defaults().entrySet()) {
-            spec.addOption(OptionSpec.builder("--collector." + c.getKey())
-                                   .negatable(true)
-                                   .type(boolean.class)
-                                   .arity("0")
-                                   // no picocli default: with one, picocli makes the flag toggle it
-                                   .description("Enable the " + c.getKey() + " collector (default: "
-                                                + (c.getValue() ? "enabled" : "disabled") + ").")
-                                   .build());
+            spec.addOption(negatable("--collector." + c.getKey(), "Enable the " + c.getKey() + " collector (default: "
+                                                                  + (c.getValue() ? "enabled" : "disabled") + ")."));
         }
+        spec.addOption(negatable("--collector.stat_statements.include_query",
+                                 "Enable selecting statement query together with queryId. (default: disabled)"));
+        spec.addOption(value("--collector.stat_statements.query_length", "LENGTH", "120",
+                             "Maximum length of the statement text. Default: ${DEFAULT-VALUE}"));
+        spec.addOption(value("--collector.stat_statements.limit", "N", "100",
+                             "Maximum number of statements to return. Default: ${DEFAULT-VALUE}"));
+        spec.addOption(value("--collector.stat_statements.exclude_databases", "DATABASES", "",
+                             "Comma-separated list of database names to exclude. Default: none"));
+        spec.addOption(value("--collector.stat_statements.exclude_users", "USERS", "",
+                             "Comma-separated list of user names to exclude. Default: none"));
+    }
+
+    private String fromEnv(String variable, String fallback) {
+        String v = env.apply(variable);
+        return v == null ? fallback : v;
     }
 
     private static OptionSpec.Builder flag(String... names) {
         return OptionSpec.builder(names).type(boolean.class).arity("0").defaultValue("false");
+    }
+
+    /** A {@code --[no-]name} flag; no picocli default (with one, picocli makes the flag toggle it). */
+    private static OptionSpec negatable(String name, String description) {
+        return OptionSpec.builder(name).negatable(true).type(boolean.class).arity("0").description(description).build();
     }
 
     private static OptionSpec value(String name, String label, String defaultValue, String description) {
@@ -83,24 +132,93 @@ final class Cli {
 
     /**
      * @throws CommandLine.ParameterException for an unknown flag or a missing value
+     * @throws IllegalArgumentException       for a value that is not valid (named in the message)
      */
     Options parse(String... args) {
         new CommandLine(spec).parseArgs(args);
         Set<String> collectors = new LinkedHashSet<>();
         for (String name : CollectorCatalog.defaults().keySet()) {
-            Boolean given = spec.findOption("--collector." + name).getValue();
-            if (given == null ? CollectorCatalog.defaults().get(name) : given) {
+            if (bool("--collector." + name, CollectorCatalog.defaults().get(name))) {
                 collectors.add(name);
             }
         }
+        ConstantLabels constantLabels = ConstantLabels.parse(string("--constantLabels"));
+        Duration timeout;
+        try {
+            timeout = GoDuration.parse(string("--collection-timeout"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--collection-timeout: " + e.getMessage());
+        }
+        CollectorOptions.StatStatements statements = new CollectorOptions.StatStatements(
+                bool("--collector.stat_statements.include_query", false),
+                positiveInt("--collector.stat_statements.query_length"),
+                nonNegativeInt("--collector.stat_statements.limit"),
+                list(string("--collector.stat_statements.exclude_databases")),
+                list(string("--collector.stat_statements.exclude_users")));
+        ScrapeOptions scrape = new ScrapeOptions(
+                new CollectorOptions(statements, list(string("--exclude-databases"))),
+                new LegacyOptions(bool("--disable-default-metrics", envBool("PG_EXPORTER_DISABLE_DEFAULT_METRICS")),
+                                  constantLabels.labels(), string("--metric-prefix")),
+                timeout);
         return new Options(string("--web.listen-address"),
                            string("--web.telemetry-path"),
                            string("--config.file"),
                            string("--log.level"),
                            string("--log.format"),
                            collectors,
+                           scrape,
+                           list(string("--include-databases")),
+                           constantLabels.problems(),
+                           bool("--dumpmaps", false),
                            spec.findOption("--help").<Boolean>getValue(),
                            spec.findOption("--version").<Boolean>getValue());
+    }
+
+    private boolean bool(String name, boolean fallback) {
+        Boolean given = spec.findOption(name).getValue();
+        return given == null ? fallback : given;
+    }
+
+    /** A boolean environment variable as Go's strconv.ParseBool reads it; unset is false. */
+    private boolean envBool(String variable) {
+        String v = env.apply(variable);
+        if (v == null || v.isEmpty()) {
+            return false;
+        }
+        return switch (v) {
+            case "1", "t", "T", "TRUE", "true", "True" -> true;
+            case "0", "f", "F", "FALSE", "false", "False" -> false;
+            default -> throw new IllegalArgumentException("$" + variable + ": \"" + v + "\" is not a boolean");
+        };
+    }
+
+    private int positiveInt(String name) {
+        int v = integer(name);
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " must be greater than zero");
+        }
+        return v;
+    }
+
+    private int nonNegativeInt(String name) {
+        int v = integer(name);
+        if (v < 0) {
+            throw new IllegalArgumentException(name + " must not be negative");
+        }
+        return v;
+    }
+
+    private int integer(String name) {
+        String s = string(name);
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": \"" + s + "\" is not a whole number");
+        }
+    }
+
+    private static List<String> list(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     private String string(String name) {

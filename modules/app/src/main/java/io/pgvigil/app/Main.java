@@ -51,6 +51,9 @@ public final class Main {
         } catch (CommandLine.ParameterException e) {
             err.println("pgvigil: error: " + e.getMessage() + ", try --help");
             return 1;
+        } catch (IllegalArgumentException e) {
+            err.println("pgvigil: error: " + e.getMessage());
+            return 1;
         }
         if (options.help()) {
             out.print(cli.usage());
@@ -61,6 +64,10 @@ public final class Main {
             out.println(build.describe());
             return 0;
         }
+        if (options.dumpMaps()) {
+            out.print(Scraper.dumpMaps(options.scrape().legacy()));
+            return 0;
+        }
         ListenAddress listen;
         try {
             Logging.configure(options.logLevel(), options.logFormat());
@@ -68,6 +75,17 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             err.println("pgvigil: error: " + e.getMessage());
             return 1;
+        }
+
+        options.warnings().forEach(w -> LOG.log(Level.WARNING, w));
+        if (!options.scrape().legacy().constantLabels().isEmpty()) {
+            LOG.log(Level.WARNING, "Constant labels on all metrics is DEPRECATED");
+        }
+        if (!options.includeDatabases().isEmpty()) {
+            LOG.log(Level.WARNING, "--include-databases has no effect: it filters auto-discovery, which pgvigil does not implement");
+        }
+        if (!options.scrape().collectors().excludeDatabases().isEmpty()) {
+            LOG.log(Level.INFO, "Excluded databases", "databases", String.join(",", options.scrape().collectors().excludeDatabases()));
         }
 
         ConfigState config = new ConfigState();
@@ -86,7 +104,7 @@ public final class Main {
             LOG.log(Level.INFO, "Default data source", "dsn", dataSource.get().redacted());
         }
 
-        Scraper scraper = new Scraper(ConnectionSource.fresh(), options.collectors());
+        Scraper scraper = new Scraper(ConnectionSource.fresh(), options.collectors(), options.scrape());
         LOG.log(Level.INFO, "Enabled collectors", "collectors", String.join(",", scraper.collectorNames()));
         ExporterService.Settings settings = new ExporterService.Settings(
                 options.telemetryPath(), scraper, config, dataSource, new SelfMetrics(build, config), build.version());

@@ -29,6 +29,65 @@ class CliTest {
     }
 
     @Test
+    void legacyAndStatStatementsFlagsAndTheirEnvironment() {
+        java.util.Map<String, String> env = java.util.Map.of(
+                "PG_EXPORTER_DISABLE_DEFAULT_METRICS", "true",
+                "PG_EXPORTER_CONSTANT_LABELS", "env=prod,broken,team=db",
+                "PG_EXPORTER_METRIC_PREFIX", "foo",
+                "PG_EXPORTER_EXCLUDE_DATABASES", "template0, template1",
+                "PG_EXPORTER_COLLECTION_TIMEOUT", "1m30s");
+        Cli.Options o = new Cli(env::get).parse("--collector.stat_statements.limit=5",
+                                                "--collector.stat_statements.include_query",
+                                                "--collector.stat_statements.exclude_users=a,b");
+        assertThat(o.scrape().legacy().disableDefaultMetrics()).isTrue();
+        assertThat(o.scrape().legacy().constantLabels()).containsExactly(
+                java.util.Map.entry("env", "prod"), java.util.Map.entry("team", "db"));
+        assertThat(o.warnings()).singleElement().asString().contains("broken");
+        assertThat(o.scrape().legacy().metricPrefix()).isEqualTo("foo");
+        assertThat(o.scrape().collectors().excludeDatabases()).containsExactly("template0", "template1");
+        assertThat(o.scrape().collectionTimeout()).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(o.scrape().collectors().statStatements().limit()).isEqualTo(5);
+        assertThat(o.scrape().collectors().statStatements().includeQuery()).isTrue();
+        assertThat(o.scrape().collectors().statStatements().queryLength()).isEqualTo(120);
+        assertThat(o.scrape().collectors().statStatements().excludeUsers()).containsExactly("a", "b");
+        // a flag on the command line wins over its environment variable
+        assertThat(new Cli(env::get).parse("--no-disable-default-metrics", "--metric-prefix=bar").scrape().legacy())
+                .satisfies(l -> {
+                    assertThat(l.disableDefaultMetrics()).isFalse();
+                    assertThat(l.metricPrefix()).isEqualTo("bar");
+                });
+    }
+
+    @Test
+    void badValuesFailClearly() {
+        assertThatThrownBy(() -> new Cli().parse("--collection-timeout=soon")).hasMessageContaining("--collection-timeout");
+        assertThatThrownBy(() -> new Cli().parse("--collection-timeout=0")).hasMessageContaining("--collection-timeout");
+        assertThatThrownBy(() -> new Cli().parse("--metric-prefix=")).hasMessageContaining("--metric-prefix");
+        assertThatThrownBy(() -> new Cli().parse("--collector.stat_statements.query_length=0")).hasMessageContaining("query_length");
+        assertThatThrownBy(() -> new Cli().parse("--constantLabels=bad-name=x")).hasMessageContaining("bad-name");
+        assertThatThrownBy(() -> new Cli(java.util.Map.of("PG_EXPORTER_DISABLE_DEFAULT_METRICS", "maybe")::get).parse())
+                .hasMessageContaining("PG_EXPORTER_DISABLE_DEFAULT_METRICS");
+    }
+
+    @Test
+    void goDurations() {
+        assertThat(GoDuration.parse("1m")).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(GoDuration.parse("1h2m3.5s")).isEqualTo(java.time.Duration.ofMillis(3_723_500));
+        assertThat(GoDuration.parse("250ms")).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(GoDuration.parse(".5s")).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThatThrownBy(() -> GoDuration.parse("10")).hasMessageContaining("invalid duration");
+        assertThatThrownBy(() -> GoDuration.parse("1d")).hasMessageContaining("invalid duration");
+    }
+
+    @Test
+    void dumpMapsPrintsTheLegacyMapAndExits() {
+        var out = new java.io.ByteArrayOutputStream();
+        assertThat(Main.run(new String[] {"--dumpmaps", "--metric-prefix=foo"}, new java.io.PrintStream(out),
+                            new java.io.PrintStream(new java.io.ByteArrayOutputStream()))).isZero();
+        assertThat(out.toString()).startsWith("foo_stat_database_conflicts\n").contains("confl_deadlock COUNTER");
+    }
+
+    @Test
     void unknownFlagFailsClearly() {
         assertThatThrownBy(() -> new Cli().parse("--web.listen-adress=:1"))
                 .isInstanceOf(CommandLine.ParameterException.class)

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,8 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Scrapes one target: opens a connection through the {@link ConnectionSource}, detects the server
  * version once, runs the enabled collectors one after the other on that connection, and returns
- * an immutable snapshot of everything, including {@code pg_up} and the {@code pg_exporter_*} and
- * {@code pg_scrape_collector_*} families. Never throws for database problems: those become
+ * an immutable snapshot of everything, including {@code pg_up}, the {@code pg_exporter_*} and
+ * {@code pg_scrape_collector_*} families and the legacy {@code pg_static} and
+ * {@code pg_stat_database_conflicts_*}. Never throws for database problems: those become
  * {@code pg_up 0} or {@code pg_scrape_collector_success 0} and a log line.
  */
 public final class Scraper {
@@ -26,23 +28,28 @@ public final class Scraper {
 
     private final ConnectionSource source;
     private final List<Collector> collectors;
-    private final CollectorOptions options;
+    private final ScrapeOptions options;
 
     /**
      * @param source     where connections come from
      * @param collectors names of the collectors to run (see {@link CollectorCatalog})
-     * @param options    options of individual collectors
+     * @param options    collector options, legacy options and the collection timeout
      * @throws IllegalArgumentException for an unknown collector name
      */
-    public Scraper(ConnectionSource source, Set<String> collectors, CollectorOptions options) {
+    public Scraper(ConnectionSource source, Set<String> collectors, ScrapeOptions options) {
         this.source = source;
         this.collectors = CollectorCatalog.select(collectors);
         this.options = options;
     }
 
-    /** A scraper with upstream's default collector options. */
+    /** A scraper with the given collector options and upstream's defaults otherwise. */
+    public Scraper(ConnectionSource source, Set<String> collectors, CollectorOptions options) {
+        this(source, collectors, new ScrapeOptions(options, LegacyOptions.defaults(), ScrapeOptions.defaults().collectionTimeout()));
+    }
+
+    /** A scraper with upstream's default options. */
     public Scraper(ConnectionSource source, Set<String> collectors) {
-        this(source, collectors, CollectorOptions.defaults());
+        this(source, collectors, ScrapeOptions.defaults());
     }
 
     /** @return the names of the collectors this scraper runs, sorted */
@@ -59,6 +66,8 @@ public final class Scraper {
      */
     public MetricSnapshots scrape(ConnectionSpec spec, AtomicLong scrapes) {
         long start = System.nanoTime();
+        long deadline = start + options.collectionTimeout().toNanos();
+        LegacyOptions legacy = options.legacy();
         MetricSink out = new MetricSink();
         Family success = out.gauge("pg_scrape_collector_success", "postgres_exporter: Whether a collector succeeded.", "collector");
         Family duration = out.gauge("pg_scrape_collector_duration_seconds", "postgres_exporter: Duration of a collector scrape.", "collector");
@@ -66,13 +75,23 @@ public final class Scraper {
         boolean error = false;
         try (Connection connection = source.open(spec)) {
             up = true;
-            Detected detected = detect(connection);
-            Session session = new Session(connection, detected.version(), server(spec), options);
-            out.untyped("pg_static", "Version string as reported by postgres", "version", "short_version", "server")
-                    .add(1, detected.text(), detected.version().semver(), session.server());
+            Detected detected = detect(connection, options.collectionTimeout().toMillis());
+            Session session = new Session(connection, detected.version(), server(spec), options.collectors());
+            if (!legacy.disableDefaultMetrics()) {
+                legacyFamily(out.untyped("pg_static", "Version string as reported by postgres", withConstant(legacy, "version", "short_version", "server")),
+                             legacy, 1, detected.text(), detected.version().semver(), session.server());
+                error |= !runLegacy(connection, session.server(), legacy, out, spec);
+            }
             for (Collector collector : collectors) {
                 long t0 = System.nanoTime();
-                boolean ok = runCollector(collector, session, out, spec);
+                boolean ok;
+                if (t0 - deadline >= 0) {
+                    LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(),
+                            "err", "collection timeout of " + options.collectionTimeout() + " exceeded");
+                    ok = false;
+                } else {
+                    ok = runCollector(collector, session, out, spec);
+                }
                 error |= !ok;
                 duration.add(seconds(System.nanoTime() - t0), collector.name());
                 success.add(ok ? 1 : 0, collector.name());
@@ -87,17 +106,22 @@ public final class Scraper {
             }
             error = true;
         }
-        exporterFamilies(out, up, error, seconds(System.nanoTime() - start), scrapes.incrementAndGet());
+        exporterFamilies(out, legacy, up, error, seconds(System.nanoTime() - start), scrapes.incrementAndGet());
         return new MetricSnapshots(out.snapshots());
     }
 
     /**
      * The answer when no data source is configured: {@code pg_up 0} and the exporter's own families.
      */
-    public static MetricSnapshots unconfigured(AtomicLong scrapes) {
+    public MetricSnapshots unconfigured(AtomicLong scrapes) {
         MetricSink out = new MetricSink();
-        exporterFamilies(out, false, true, 0, scrapes.incrementAndGet());
+        exporterFamilies(out, options.legacy(), false, true, 0, scrapes.incrementAndGet());
         return new MetricSnapshots(out.snapshots());
+    }
+
+    /** What {@code --dumpmaps} prints: the built-in legacy metric map. */
+    public static String dumpMaps(LegacyOptions legacy) {
+        return DatabaseConflicts.dump(legacy.metricPrefix());
     }
 
     private boolean runCollector(Collector collector, Session session, MetricSink out, ConnectionSpec spec) {
@@ -115,13 +139,31 @@ public final class Scraper {
         }
     }
 
+    private static boolean runLegacy(Connection connection, String server, LegacyOptions legacy, MetricSink out, ConnectionSpec spec) {
+        MetricSink own = new MetricSink();
+        try {
+            DatabaseConflicts.collect(connection, server, legacy, own);
+            out.addAll(own);
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.ERROR, "error scraping dsn", "namespace", "pg_stat_database_conflicts", "dsn", spec.redacted(),
+                    "err", message(e));
+            return false;
+        }
+    }
+
     /** What is learnt about a server once per connection. */
     private record Detected(ServerVersion version, String text) {
     }
 
-    private static Detected detect(Connection connection) throws SQLException {
+    /**
+     * Detects the version and bounds every later statement of this connection by the collection timeout,
+     * in one round trip.
+     */
+    private static Detected detect(Connection connection, long timeoutMillis) throws SQLException {
         try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int, version()")) {
+             ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int, version(), "
+                                            + "set_config('statement_timeout', '" + timeoutMillis + "', false)")) {
             if (!rs.next()) {
                 throw new SQLException("the server returned no version");
             }
@@ -129,15 +171,27 @@ public final class Scraper {
         }
     }
 
-    private static void exporterFamilies(MetricSink out, boolean up, boolean error, double seconds, long scrapes) {
-        out.gauge("pg_up", "Whether the last scrape of metrics from PostgreSQL was able to connect to the server (1 for yes, 0 for no).")
-                .add(up ? 1 : 0);
-        out.gauge("pg_exporter_last_scrape_duration_seconds", "Duration of the last scrape of metrics from PostgreSQL.")
-                .add(seconds);
-        out.counter("pg_exporter_scrapes_total", "Total number of times PostgreSQL was scraped for metrics.")
-                .add(scrapes);
-        out.gauge("pg_exporter_last_scrape_error", "Whether the last scrape of metrics from PostgreSQL resulted in an error (1 for error, 0 for success).")
-                .add(error ? 1 : 0);
+    private static String[] withConstant(LegacyOptions legacy, String... labelNames) {
+        List<String> names = new ArrayList<>(List.of(labelNames));
+        names.addAll(legacy.constantLabels().keySet());
+        return names.toArray(String[]::new);
+    }
+
+    private static void legacyFamily(Family family, LegacyOptions legacy, double value, String... labelValues) {
+        List<String> values = new ArrayList<>(List.of(labelValues));
+        values.addAll(legacy.constantLabels().values());
+        family.add(value, values.toArray(String[]::new));
+    }
+
+    private static void exporterFamilies(MetricSink out, LegacyOptions legacy, boolean up, boolean error, double seconds, long scrapes) {
+        legacyFamily(out.gauge("pg_up", "Whether the last scrape of metrics from PostgreSQL was able to connect to the server (1 for yes, 0 for no).",
+                               withConstant(legacy)), legacy, up ? 1 : 0);
+        legacyFamily(out.gauge("pg_exporter_last_scrape_duration_seconds", "Duration of the last scrape of metrics from PostgreSQL.",
+                               withConstant(legacy)), legacy, seconds);
+        legacyFamily(out.counter("pg_exporter_scrapes_total", "Total number of times PostgreSQL was scraped for metrics.",
+                                 withConstant(legacy)), legacy, scrapes);
+        legacyFamily(out.gauge("pg_exporter_last_scrape_error", "Whether the last scrape of metrics from PostgreSQL resulted in an error (1 for error, 0 for success).",
+                               withConstant(legacy)), legacy, error ? 1 : 0);
     }
 
     private static String server(ConnectionSpec spec) {

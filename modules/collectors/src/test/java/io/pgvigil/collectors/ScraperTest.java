@@ -141,6 +141,13 @@ class ScraperTest {
         if (pg.majorVersion() >= 14) {
             expected.put("pg_stat_database_active_time_seconds_total", new Shape("counter", datLabels));
         }
+        List<String> legacyLabels = List.of("datid", "datname", "server");
+        for (String c : List.of("confl_tablespace", "confl_lock", "confl_snapshot", "confl_bufferpin", "confl_deadlock")) {
+            expected.put("pg_stat_database_conflicts_" + c, new Shape("counter", legacyLabels));
+        }
+        if (pg.majorVersion() >= 16) {
+            expected.put("pg_stat_database_conflicts_confl_active_logicalslot", new Shape("untyped", legacyLabels));
+        }
         Map<String, Shape> nonSettings = new TreeMap<>(shapes);
         nonSettings.keySet().removeIf(k -> k.startsWith("pg_settings_"));
         assertThat(nonSettings).isEqualTo(expected);
@@ -269,6 +276,47 @@ class ScraperTest {
         assertThat(value(m, "pg_database_size_bytes", "datname", "postgres")).isPresent();
         assertThat(value(m, "pg_database_size_bytes", "datname", "template1")).isEmpty();
         assertThat(value(m, "pg_database_connection_limit", "datname", "template0")).isEmpty();
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("majors")
+    void legacyOptionsShapeTheLegacyFamilies(String major) {
+        PgServer pg = server(major);
+        LegacyOptions legacy = new LegacyOptions(false, java.util.Map.of("env", "prod", "team", "db"), "foo");
+        ScrapeOptions options = new ScrapeOptions(CollectorOptions.defaults(), legacy, Duration.ofMinutes(1));
+        MetricSnapshots m = new Scraper(ConnectionSource.fresh(), java.util.Set.of("locks"), options)
+                .scrape(spec(pg, "pgvigil_monitor", PASSWORD), new AtomicLong());
+        Map<String, Shape> shapes = shapes(m);
+        assertThat(shapes.get("pg_up")).isEqualTo(new Shape("gauge", List.of("env", "team")));
+        assertThat(value(m, "pg_up", "env", "prod", "team", "db")).contains(1.0);
+        assertThat(shapes.get("pg_static").labels()).containsExactly("env", "server", "short_version", "team", "version");
+        assertThat(shapes.get("foo_stat_database_conflicts_confl_lock").labels())
+                .containsExactly("datid", "datname", "env", "server", "team");
+        assertThat(shapes).doesNotContainKey("pg_stat_database_conflicts_confl_lock");
+        // collector families and pg_scrape_collector_* never get constant labels, as upstream
+        assertThat(shapes.get("pg_locks_count").labels()).containsExactly("datname", "mode");
+        assertThat(shapes.get("pg_scrape_collector_success").labels()).containsExactly("collector");
+
+        ScrapeOptions disabled = new ScrapeOptions(CollectorOptions.defaults(),
+                                                   new LegacyOptions(true, java.util.Map.of(), "pg"), Duration.ofMinutes(1));
+        MetricSnapshots d = new Scraper(ConnectionSource.fresh(), java.util.Set.of("locks"), disabled)
+                .scrape(spec(pg, "pgvigil_monitor", PASSWORD), new AtomicLong());
+        assertThat(shapes(d).keySet()).doesNotContain("pg_static", "pg_stat_database_conflicts_confl_lock").contains("pg_locks_count");
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource("majors")
+    void anExhaustedCollectionTimeoutFailsTheRemainingCollectors(String major) {
+        PgServer pg = server(major);
+        ScrapeOptions options = new ScrapeOptions(CollectorOptions.defaults(), LegacyOptions.defaults(), Duration.ofMillis(1));
+        MetricSnapshots m = new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault(), options)
+                .scrape(spec(pg, "pgvigil_monitor", PASSWORD), new AtomicLong());
+        // opening the connection alone takes longer than 1 ms: no collector may start
+        assertThat(value(m, "pg_up")).contains(1.0);
+        for (String c : CollectorCatalog.enabledByDefault()) {
+            assertThat(value(m, "pg_scrape_collector_success", "collector", c)).as(c).contains(0.0);
+        }
+        assertThat(value(m, "pg_exporter_last_scrape_error")).contains(1.0);
     }
 
     @org.junit.jupiter.api.Test

@@ -124,7 +124,7 @@ public final class ExporterService {
     private void metrics(ServerRequest req, ServerResponse res) throws IOException {
         MetricSnapshots scraped = settings.defaultTarget()
                 .map(spec -> settings.scraper().scrape(spec, metricsScrapes))
-                .orElseGet(() -> Scraper.unconfigured(metricsScrapes));
+                .orElseGet(() -> settings.scraper().unconfigured(metricsScrapes));
         List<MetricSnapshot> all = new ArrayList<>(scraped.size() + 16);
         scraped.forEach(all::add);
         all.addAll(settings.selfMetrics().get());
