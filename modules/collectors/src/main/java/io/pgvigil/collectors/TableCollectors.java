@@ -13,6 +13,7 @@ final class TableCollectors {
             StatUserTablesCollector.COLLECTOR,
             StatioUserTablesCollector.COLLECTOR,
             StatioUserIndexesCollector.COLLECTOR,
+            StatStatementsCollector.COLLECTOR,
             StatBgwriterCollector.COLLECTOR,
             StatCheckpointerCollector.COLLECTOR);
 
