@@ -14,7 +14,8 @@ class CliTest {
         assertThat(o.configFile()).isEqualTo("postgres_exporter.yml");
         assertThat(o.logLevel()).isEqualTo("info");
         assertThat(o.logFormat()).isEqualTo("logfmt");
-        assertThat(o.collectors()).containsExactlyInAnyOrder("database", "locks", "settings", "stat_activity", "stat_database");
+        assertThat(o.collectors()).containsExactlyInAnyOrder("database", "locks", "settings", "stat_activity", "stat_database",
+                                                             "stat_bgwriter", "stat_user_tables", "statio_user_tables");
         assertThat(o.help()).isFalse();
     }
 
