@@ -291,6 +291,8 @@ class ActivityCollectorsTest {
             }
             s1.commit();
             s2.commit();
+        } finally {
+            pg.execute("postgres", "DROP TABLE IF EXISTS pgvigil_mxid");
         }
         MetricSnapshots m = scrape(pg, "database_wraparound");
         assertSucceeded(m, "database_wraparound");
