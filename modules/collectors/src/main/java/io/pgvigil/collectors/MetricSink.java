@@ -3,6 +3,7 @@ package io.pgvigil.collectors;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,18 +21,32 @@ final class MetricSink {
     }
 
     Family untyped(String name, String help, String... labelNames) {
-        return family(name, help, Family.Type.UNTYPED, labelNames);
+        return family(name, help, Family.Type.UNTYPED, new double[0], labelNames);
+    }
+
+    /**
+     * A histogram family with classic buckets; fill it with {@link Family#addHistogram}.
+     *
+     * @param upperBounds the finite bucket upper bounds, strictly ascending ({@code +Inf} is added)
+     */
+    Family histogram(String name, String help, double[] upperBounds, String... labelNames) {
+        return family(name, help, Family.Type.HISTOGRAM, upperBounds, labelNames);
     }
 
     private Family family(String name, String help, Family.Type type, String... labelNames) {
+        return family(name, help, type, new double[0], labelNames);
+    }
+
+    private Family family(String name, String help, Family.Type type, double[] upperBounds, String... labelNames) {
         Family existing = families.get(name);
         if (existing != null) {
-            if (existing.type() != type || !existing.labelNames().equals(List.of(labelNames))) {
-                throw new IllegalStateException("family " + name + " declared twice with different type or labels");
+            if (existing.type() != type || !existing.labelNames().equals(List.of(labelNames))
+                || !Arrays.equals(existing.upperBounds(), upperBounds)) {
+                throw new IllegalStateException("family " + name + " declared twice with different type, labels or buckets");
             }
             return existing;
         }
-        Family f = new Family(name, help, type, List.of(labelNames));
+        Family f = new Family(name, help, type, List.of(labelNames), upperBounds);
         families.put(name, f);
         return f;
     }
