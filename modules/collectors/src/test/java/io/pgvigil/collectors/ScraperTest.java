@@ -141,8 +141,17 @@ class ScraperTest {
         if (pg.majorVersion() >= 14) {
             expected.put("pg_stat_database_active_time_seconds_total", new Shape("counter", datLabels));
         }
+        expected.put("pg_replication_lag_seconds", new Shape("gauge", List.of()));
+        expected.put("pg_replication_is_replica", new Shape("gauge", List.of()));
+        expected.put("pg_replication_last_replay_seconds", new Shape("gauge", List.of()));
+        expected.put("pg_stat_archiver_archived_count", new Shape("counter", List.of()));
+        expected.put("pg_stat_archiver_failed_count", new Shape("counter", List.of()));
+        expected.put("pg_wal_segments", new Shape("gauge", List.of()));
+        expected.put("pg_wal_size_bytes", new Shape("gauge", List.of()));
         Map<String, Shape> nonSettings = new TreeMap<>(shapes);
         nonSettings.keySet().removeIf(k -> k.startsWith("pg_settings_"));
+        // Slots and WAL senders exist only while other tests replicate from this server: see ReplicationCollectorsTest.
+        nonSettings.keySet().removeIf(k -> k.startsWith("pg_replication_slots_") || k.startsWith("pg_stat_replication_"));
         assertThat(nonSettings).isEqualTo(expected);
 
         assertThat(value(m, "pg_static", "server", "127.0.0.1:" + pg.port(), "short_version",
