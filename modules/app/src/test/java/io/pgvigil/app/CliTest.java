@@ -14,7 +14,9 @@ class CliTest {
         assertThat(o.configFile()).isEqualTo("postgres_exporter.yml");
         assertThat(o.logLevel()).isEqualTo("info");
         assertThat(o.logFormat()).isEqualTo("logfmt");
-        assertThat(o.collectors()).containsExactlyInAnyOrder("database", "locks", "settings", "stat_activity", "stat_database");
+        assertThat(o.collectors()).containsExactlyInAnyOrder("database", "locks", "settings", "stat_activity", "stat_database",
+                                                             "replication", "replication_slots", "stat_archiver",
+                                                             "stat_replication", "wal");
         assertThat(o.help()).isFalse();
     }
 
