@@ -15,7 +15,9 @@ class CliTest {
         assertThat(o.logLevel()).isEqualTo("info");
         assertThat(o.logFormat()).isEqualTo("logfmt");
         assertThat(o.collectors()).containsExactlyInAnyOrder("database", "locks", "settings", "stat_activity", "stat_database",
-                                                             "stat_bgwriter", "stat_user_tables", "statio_user_tables");
+                                                             "stat_bgwriter", "stat_user_tables", "statio_user_tables",
+                                                             "replication", "replication_slots", "stat_archiver",
+                                                             "stat_replication", "wal");
         assertThat(o.help()).isFalse();
     }
 

@@ -76,7 +76,7 @@ class ActivityCollectorsTest {
         Map<String, Shape> out = new TreeMap<>();
         for (MetricSnapshot s : snapshots) {
             String name = s.getMetadata().getOriginalName();
-            if (name.equals("pg_up") || name.equals("pg_static") || name.startsWith("pg_exporter_")
+            if (name.equals("pg_up") || name.equals("pg_static") || name.startsWith("pg_exporter_") || name.startsWith("pg_stat_database_conflicts_")
                 || name.startsWith("pg_scrape_collector_")) {
                 continue;
             }

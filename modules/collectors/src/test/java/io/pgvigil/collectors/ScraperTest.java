@@ -149,14 +149,21 @@ class ScraperTest {
             expected.put("pg_stat_database_conflicts_confl_active_logicalslot", new Shape("untyped", legacyLabels));
         }
         expected.put("pg_roles_connection_limit", new Shape("gauge", List.of("rolname")));
+        expected.put("pg_replication_lag_seconds", new Shape("gauge", List.of()));
+        expected.put("pg_replication_is_replica", new Shape("gauge", List.of()));
+        expected.put("pg_replication_last_replay_seconds", new Shape("gauge", List.of()));
+        expected.put("pg_stat_archiver_archived_count", new Shape("counter", List.of()));
+        expected.put("pg_stat_archiver_failed_count", new Shape("counter", List.of()));
+        expected.put("pg_wal_segments", new Shape("gauge", List.of()));
+        expected.put("pg_wal_size_bytes", new Shape("gauge", List.of()));
         Map<String, Shape> nonSettings = new TreeMap<>(shapes);
         nonSettings.keySet().removeIf(k -> k.startsWith("pg_settings_"));
-        // The other default collectors' families are pinned by GoldenFamiliesTest and their own tests;
-        // pg_stat_progress_vacuum_* exists only while a vacuum runs.
+        // The table collectors' families are pinned by TableCollectorsTest and GoldenFamiliesTest; slots and
+        // WAL senders exist only while other tests replicate from this server (ReplicationCollectorsTest);
+        // pg_stat_progress_vacuum_* exists only while a vacuum runs (ActivityCollectorsTest).
         nonSettings.keySet().removeIf(k -> k.startsWith("pg_stat_user_tables_") || k.startsWith("pg_statio_user_tables_")
                                            || k.startsWith("pg_stat_bgwriter_") || k.startsWith("pg_stat_progress_vacuum_")
-                                           || k.startsWith("pg_replication_") || k.startsWith("pg_stat_replication_")
-                                           || k.startsWith("pg_stat_archiver_") || k.startsWith("pg_wal_"));
+                                           || k.startsWith("pg_replication_slots_") || k.startsWith("pg_stat_replication_"));
         assertThat(nonSettings).isEqualTo(expected);
 
         assertThat(value(m, "pg_static", "server", "127.0.0.1:" + pg.port(), "short_version",

@@ -1,5 +1,9 @@
 package io.pgvigil.testkit;
 
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -32,6 +36,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real PostgreSQL server started by the test suite from the binaries of one version (see the module README).
@@ -39,6 +46,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>{@link #shared(String)} gives the one server of a major that all tests in a JVM share; it is stopped by a JVM
  * shutdown hook and must not be stopped by tests ({@link #close()} does nothing on it). {@link #start(String)} gives a
  * private server that the caller owns, may {@link #stop()} and {@link #restart()}, and must {@link #close()}.
+ *
+ * <p>{@link #sharedStandby(String)} and {@link #startStandby(PgServer, String)} give hot standbys streaming from a
+ * primary (shared or private), and {@link #openWalStream(String)} opens a bare WAL sender.
  *
  * <p>The server listens on {@code 127.0.0.1} only, on a random free port, and on a unix socket in its own directory.
  * Local (socket) connections are trusted; TCP connections use scram-sha-256. The superuser is {@code postgres} with
@@ -54,13 +64,18 @@ public final class PgServer implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final int PORT_ATTEMPTS = 4;
     private static final String OWNER_PID_FILE = "owner.pid";
+    private static final Duration STREAMING_TIMEOUT = Duration.ofSeconds(60);
+    /** The physical replication slot on a shared primary through which its {@link #sharedStandby(String)} streams. */
+    public static final String SHARED_STANDBY_SLOT = "pgvigil_shared_standby";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private static final Map<String, SharedSlot> SHARED = new ConcurrentHashMap<>();
+    private static final Map<String, SharedSlot> SHARED_STANDBYS = new ConcurrentHashMap<>();
     private static final Set<PgServer> LIVE = ConcurrentHashMap.newKeySet();
     private static final Object HOOK_LOCK = new Object();
     private static boolean hookInstalled;
     private static boolean staleSwept;
+    private static volatile boolean exiting;
 
     private final String version;
     private final int major;
@@ -71,12 +86,24 @@ public final class PgServer implements AutoCloseable {
     private final Path logFile;
     private final String password;
     private final boolean shared;
+    private final PgServer primary;
+    private final String standbyName;
+    private final String slotName;
+    private boolean slotCreatedHere;
     private int port;
     private boolean running;
     private boolean removed;
 
     private PgServer(String version, Path installation, RunAs runAs, Path serverDir, String password,
                      boolean shared) {
+        this(version, installation, runAs, serverDir, password, shared, null, null, null);
+    }
+
+    private PgServer(String version, Path installation, RunAs runAs, Path serverDir, String password,
+                     boolean shared, PgServer primary, String standbyName, String slotName) {
+        this.primary = primary;
+        this.standbyName = standbyName;
+        this.slotName = slotName;
         this.version = version;
         this.major = Integer.parseInt(Distributions.majorOf(version).split("\\.")[0]);
         this.installation = installation;
@@ -96,12 +123,45 @@ public final class PgServer implements AutoCloseable {
      */
     public static PgServer shared(String major) {
         String version = versionFor(major);
-        return SHARED.computeIfAbsent(version, SharedSlot::new).get();
+        return SHARED.computeIfAbsent(version, v -> new SharedSlot("PostgreSQL " + v, () -> launch(v, true))).get();
     }
 
     /** A fresh private server of {@code major}; the caller owns it and must {@link #close()} it. */
     public static PgServer start(String major) {
         return launch(versionFor(major), false);
+    }
+
+    /**
+     * A private hot standby of {@code primary}, streaming from it without a replication slot. The caller owns it and
+     * must {@link #close()} it. Returns once the standby streams (see {@link #startStandby(PgServer, String)}).
+     */
+    public static PgServer startStandby(PgServer primary) {
+        return launchStandby(primary, null, false);
+    }
+
+    /**
+     * A private hot standby of {@code primary}, streaming from it through the physical replication slot
+     * {@code slotName} ({@code primary_slot_name}); {@code null} means no slot. A missing slot is created on the primary
+     * ({@code pg_create_physical_replication_slot}) and dropped again when the standby is closed; an existing slot is
+     * used as it is and left alone.
+     *
+     * <p>Returns once the standby's WAL receiver streams and the primary lists it in {@code pg_stat_replication} with a
+     * replay position. The standby's {@code application_name} is {@link #standbyName()}. The caller owns it and must
+     * {@link #close()} it.
+     */
+    public static PgServer startStandby(PgServer primary, String slotName) {
+        return launchStandby(primary, slotName, false);
+    }
+
+    /**
+     * The hot standby of {@link #shared(String) shared(major)} shared by all tests of this JVM, started on first use,
+     * streaming through the physical slot {@value #SHARED_STANDBY_SLOT} on the primary, and stopped when the JVM exits.
+     * Like every shared server it must not be stopped by tests.
+     */
+    public static PgServer sharedStandby(String major) {
+        String version = versionFor(major);
+        return SHARED_STANDBYS.computeIfAbsent(version, v -> new SharedSlot("standby of PostgreSQL " + v,
+                () -> launchStandby(shared(major), SHARED_STANDBY_SLOT, true))).get();
     }
 
     /** The majors available to the suite (from {@code pgvigil.pg.versions}), ascending, e.g. {@code [13, 17]}. */
@@ -129,15 +189,7 @@ public final class PgServer implements AutoCloseable {
         Path base = Distributions.baseDir();
         sweepStaleOnce(base);
         installShutdownHook();
-        Path serverDir;
-        try {
-            serverDir = base.resolve("data-" + HexFormat.of().formatHex(randomBytes(6)));
-            Files.createDirectory(serverDir, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-            Files.writeString(serverDir.resolve(OWNER_PID_FILE), ProcessHandle.current().pid() + "\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a server directory under " + base, e);
-        }
+        Path serverDir = newServerDir(base);
         PgServer server = new PgServer(version, installation, runAs, serverDir, randomPassword(), shared);
         LIVE.add(server);
         try {
@@ -154,6 +206,61 @@ public final class PgServer implements AutoCloseable {
                 version, shared ? "shared server" : "private server", HOST, server.port, runAs,
                 (System.nanoTime() - t0) / 1_000_000, (extracted - t0) / 1_000_000, serverDir);
         return server;
+    }
+
+    private static Path newServerDir(Path base) {
+        try {
+            Path serverDir = base.resolve("data-" + HexFormat.of().formatHex(randomBytes(6)));
+            Files.createDirectory(serverDir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            Files.writeString(serverDir.resolve(OWNER_PID_FILE), ProcessHandle.current().pid() + "\n");
+            return serverDir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a server directory under " + base, e);
+        }
+    }
+
+    private static PgServer launchStandby(PgServer primary, String slotName, boolean shared) {
+        Objects.requireNonNull(primary, "primary");
+        if (primary.isStandby()) {
+            throw new IllegalArgumentException("cascading standbys are not supported; " + primary + " is a standby");
+        }
+        if (!primary.isRunning()) {
+            throw new IllegalStateException(primary + " is not running");
+        }
+        if (slotName != null && !slotName.matches("[a-z0-9_]{1,63}")) {
+            throw new IllegalArgumentException("invalid replication slot name \"" + slotName
+                    + "\" (lower-case letters, digits and underscores only)");
+        }
+        long t0 = System.nanoTime();
+        RunAs runAs = RunAs.current();
+        Path base = Distributions.baseDir();
+        sweepStaleOnce(base);
+        installShutdownHook();
+        Path serverDir = newServerDir(base);
+        String name = "pgvigil_standby_" + serverDir.getFileName().toString().substring("data-".length());
+        PgServer standby = new PgServer(primary.version, primary.installation, runAs, serverDir, primary.password,
+                shared, primary, name, slotName);
+        LIVE.add(standby);
+        try {
+            runAs.allowTraverse(base);
+            if (slotName != null) {
+                standby.slotCreatedHere = primary.createPhysicalSlot(slotName);
+            }
+            primary.baseBackupInto(standby.dataDir);
+            standby.configureStandby();
+            runAs.handOver(serverDir);
+            standby.startWithFreePort();
+            standby.checkLogin();
+            standby.awaitStreaming(STREAMING_TIMEOUT);
+        } catch (RuntimeException | Error e) {
+            standby.remove();
+            throw e;
+        }
+        LOG.log(Level.INFO, "PostgreSQL {0} {1} standby of {2} on {3}:{4,number,#} (slot {5}), streaming after {6} ms, dir {7}",
+                primary.version, shared ? "shared" : "private", primary, HOST, standby.port,
+                slotName == null ? "none" : slotName, (System.nanoTime() - t0) / 1_000_000, serverDir);
+        return standby;
     }
 
     // ------------------------------------------------------------------------------------------------ accessors
@@ -218,9 +325,30 @@ public final class PgServer implements AutoCloseable {
         return running;
     }
 
+    /** Whether this server is a streaming standby (see {@link #startStandby(PgServer, String)}). */
+    public boolean isStandby() {
+        return primary != null;
+    }
+
+    /** The primary this standby streams from; empty for a primary. */
+    public Optional<PgServer> primary() {
+        return Optional.ofNullable(primary);
+    }
+
+    /** The standby's {@code application_name} on its primary (e.g. in {@code pg_stat_replication}); empty for a primary. */
+    public Optional<String> standbyName() {
+        return Optional.ofNullable(standbyName);
+    }
+
+    /** The physical replication slot on the primary this standby streams through; empty without one, or for a primary. */
+    public Optional<String> replicationSlot() {
+        return Optional.ofNullable(slotName);
+    }
+
     @Override
     public String toString() {
-        return "PgServer[" + version + " " + HOST + ":" + port + (shared ? " shared" : "") + "]";
+        return "PgServer[" + version + " " + HOST + ":" + port + (shared ? " shared" : "")
+                + (primary == null ? "" : " standby of :" + primary.port) + "]";
     }
 
     // ------------------------------------------------------------------------------------------------ SQL helpers
@@ -327,6 +455,293 @@ public final class PgServer implements AutoCloseable {
         return "'" + literal.replace("'", "''") + "'";
     }
 
+    // ------------------------------------------------------------------------------------------------ replication
+
+    /**
+     * Waits until this standby has replayed everything its primary had written when the call began, e.g. a role just
+     * created on the primary. Throws after 60 s.
+     */
+    public void awaitCaughtUp() {
+        if (primary == null) {
+            throw new IllegalStateException(this + " is not a standby");
+        }
+        String target;
+        try (Connection c = primary.connectAsSuperuser("postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            target = rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the WAL position of " + primary + ": " + e.getMessage(), e);
+        }
+        String check = "SELECT coalesce(pg_last_wal_replay_lsn() >= " + quoteLiteral(target) + "::pg_lsn, false)";
+        poll("replay of " + target + " on " + this, STREAMING_TIMEOUT, () -> {
+            try (Connection c = connectAsSuperuser("postgres"); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery(check)) {
+                rs.next();
+                return rs.getBoolean(1) ? null : "replayed only up to an earlier position";
+            }
+        });
+    }
+
+    /**
+     * Opens a bare WAL sender on this server: a physical replication connection, as a standby's WAL receiver opens it,
+     * streaming from the current WAL position without a slot, as the superuser over TCP with {@code application_name}
+     * {@code applicationName}. Returns once {@code pg_stat_replication} shows it streaming. Nothing reads the stream,
+     * so it stays near the current position; close it when done.
+     */
+    public WalStream openWalStream(String applicationName) {
+        Properties props = new Properties();
+        props.setProperty("user", SUPERUSER);
+        props.setProperty("password", password);
+        props.setProperty("replication", "database");
+        props.setProperty("assumeMinServerVersion", "10");
+        props.setProperty("preferQueryMode", "simple");
+        props.setProperty("ApplicationName", applicationName);
+        props.setProperty("connectTimeout", "10");
+        Connection c = null;
+        try {
+            c = DriverManager.getConnection(jdbcUrl("postgres"), props);
+            int pid;
+            String lsn;
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pg_backend_pid(), pg_current_wal_lsn()::text")) {
+                rs.next();
+                pid = rs.getInt(1);
+                lsn = rs.getString(2);
+            }
+            PGReplicationStream stream = c.unwrap(PGConnection.class)
+                    .getReplicationAPI().replicationStream().physical()
+                    .withStartPosition(LogSequenceNumber.valueOf(lsn))
+                    .start();
+            WalStream ws = new WalStream(c, stream, pid);
+            poll("WAL sender " + pid + " streaming on " + this, STREAMING_TIMEOUT, () -> {
+                try (Connection q = connectAsSuperuser("postgres");
+                     PreparedStatement ps = q.prepareStatement("SELECT state FROM pg_stat_replication WHERE pid = ?")) {
+                    ps.setInt(1, pid);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() && "streaming".equals(rs.getString(1)) ? null : "not streaming yet";
+                    }
+                }
+            });
+            return ws;
+        } catch (SQLException | RuntimeException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // already failing
+                }
+            }
+            if (e instanceof SQLException se) {
+                throw sqlFailure("START_REPLICATION PHYSICAL", se);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /** A WAL sender opened by {@link #openWalStream(String)}. */
+    public static final class WalStream implements AutoCloseable {
+        private final Connection connection;
+        private final PGReplicationStream stream;
+        private final int pid;
+
+        private WalStream(Connection connection, PGReplicationStream stream, int pid) {
+            this.connection = connection;
+            this.stream = stream;
+            this.pid = pid;
+        }
+
+        /** The process id of the WAL sender on the server ({@code pg_stat_replication.pid}). */
+        public int pid() {
+            return pid;
+        }
+
+        @Override
+        public void close() {
+            try {
+                stream.close();
+            } catch (SQLException ignored) {
+                // the connection goes anyway
+            }
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // nothing left to do
+            }
+        }
+    }
+
+    /** Creates physical slot {@code name} (reserving WAL at once) unless it exists; returns whether it created it. */
+    private boolean createPhysicalSlot(String name) {
+        try (Connection c = connectAsSuperuser("postgres")) {
+            if (exists(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", name)) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_physical_replication_slot(?, true)")) {
+                ps.setString(1, name);
+                ps.execute();
+            }
+            return true;
+        } catch (SQLException e) {
+            throw sqlFailure("SELECT pg_create_physical_replication_slot('" + name + "', true)", e);
+        }
+    }
+
+    /** Drops slot {@code name} once no WAL sender uses it any more (best effort, a few seconds at most). */
+    private void dropSlotQuietly(String name) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try (Connection c = connectAsSuperuser("postgres");
+                 PreparedStatement ps = c.prepareStatement(
+                         "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                                 + " WHERE slot_name = ? AND NOT active")) {
+                ps.setString(1, name);
+                ps.execute();
+                if (!exists(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", name)) {
+                    return;
+                }
+            } catch (SQLException e) {
+                LOG.log(Level.DEBUG, "dropping slot {0} on {1}: {2}", name, this, e.getMessage());
+            }
+            if (System.nanoTime() > deadline || exiting || !isRunning()) {
+                LOG.log(Level.WARNING, "replication slot {0} on {1} was left behind", name, this);
+                return;
+            }
+            sleep(Duration.ofMillis(100));
+        }
+    }
+
+    /**
+     * Takes a base backup of this (running) primary into {@code target}, the way pg_basebackup does it (the zonky
+     * binaries ship no pg_basebackup): a non-exclusive backup, the data directory copied file by file while it is
+     * open, the backup label written from what the stop function returns, then the WAL from the backup's start to its
+     * end copied so that the standby reaches a consistent state without depending on the primary still having it.
+     */
+    private void baseBackupInto(Path target) {
+        String startSql = major >= 15 ? "SELECT pg_backup_start('pgvigil standby', true)"
+                : "SELECT pg_start_backup('pgvigil standby', true, false)";
+        String stopSql = major >= 15
+                ? "SELECT labelfile, spcmapfile, pg_walfile_name(lsn) AS last_wal FROM pg_backup_stop(false)"
+                : "SELECT labelfile, spcmapfile, pg_walfile_name(lsn) AS last_wal FROM pg_stop_backup(false, false)";
+        String sql = startSql;
+        try (Connection c = connectAsSuperuser("postgres"); Statement st = c.createStatement()) {
+            st.execute(startSql);
+            BaseBackup.copyDataDirectory(dataDir, target);
+            sql = stopSql;
+            String label;
+            String spcmap;
+            String lastWal;
+            try (ResultSet rs = st.executeQuery(stopSql)) {
+                rs.next();
+                label = rs.getString("labelfile");
+                spcmap = rs.getString("spcmapfile");
+                lastWal = rs.getString("last_wal");
+            }
+            BaseBackup.writePrivateFile(target.resolve("backup_label"), label);
+            if (spcmap != null && !spcmap.isBlank()) {
+                BaseBackup.writePrivateFile(target.resolve("tablespace_map"), spcmap);
+            }
+            Matcher m = Pattern.compile("\\(file ([0-9A-F]{24})\\)").matcher(label);
+            if (!m.find()) {
+                throw new IllegalStateException("no start WAL file in the backup label of " + this + ":\n" + label);
+            }
+            BaseBackup.copyWal(dataDir.resolve("pg_wal"), target.resolve("pg_wal"), m.group(1), lastWal);
+        } catch (SQLException e) {
+            throw sqlFailure(sql, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + dataDir + " to " + target, e);
+        }
+    }
+
+    /** Turns a copied data directory into a standby of {@link #primary}. */
+    private void configureStandby() {
+        String conninfo = "host=" + HOST + " port=" + primary.port() + " user=" + SUPERUSER + " password=" + password
+                + " application_name=" + standbyName;
+        StringBuilder conf = new StringBuilder("\n# --- pgvigil testkit: standby ---\n")
+                .append("unix_socket_directories = ").append(quoteLiteral(serverDir.toString())).append('\n')
+                .append("hot_standby = on\n")
+                .append("wal_receiver_status_interval = '1s'\n");
+        StringBuilder auto = new StringBuilder("\n# pgvigil testkit: standby of ").append(primary).append('\n')
+                .append("primary_conninfo = ").append(quoteLiteral(conninfo)).append('\n');
+        if (slotName != null) {
+            auto.append("primary_slot_name = ").append(quoteLiteral(slotName)).append('\n');
+        }
+        try {
+            Files.writeString(dataDir.resolve("postgresql.conf"), conf, StandardOpenOption.APPEND);
+            Files.writeString(dataDir.resolve("postgresql.auto.conf"), auto, StandardOpenOption.APPEND,
+                    StandardOpenOption.CREATE);
+            BaseBackup.writePrivateFile(dataDir.resolve("standby.signal"), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot configure the standby in " + dataDir, e);
+        }
+    }
+
+    /**
+     * Waits until this standby's WAL receiver streams and has received WAL from the primary (every column of
+     * {@code pg_stat_wal_receiver} but {@code written_lsn} is set), and the primary reports the standby streaming with a
+     * replay position. An idle primary sends no WAL to a standby that starts where the copied WAL ends, so the primary
+     * is nudged into writing a commit record.
+     */
+    private void awaitStreaming(Duration timeout) {
+        poll(this + " streaming from " + primary, timeout, () -> {
+            try (Connection c = connectAsSuperuser("postgres"); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT status, last_msg_receipt_time IS NOT NULL"
+                         + " AND latest_end_time IS NOT NULL AS heard, latest_end_lsn IS NOT NULL AS received"
+                         + " FROM pg_stat_wal_receiver")) {
+                if (!rs.next() || !"streaming".equals(rs.getString(1)) || !rs.getBoolean(2)) {
+                    return "no streaming WAL receiver yet on the standby";
+                }
+                if (!rs.getBoolean(3)) {
+                    primary.execute("postgres", "SELECT txid_current()");
+                    return "the standby has not received any WAL yet";
+                }
+            }
+            try (Connection c = primary.connectAsSuperuser("postgres");
+                 PreparedStatement ps = c.prepareStatement("SELECT state = 'streaming' AND replay_lsn IS NOT NULL"
+                         + " FROM pg_stat_replication WHERE application_name = ?")) {
+                ps.setString(1, standbyName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getBoolean(1) ? null : "the primary does not list the standby streaming yet";
+                }
+            }
+        });
+    }
+
+    /** A condition to wait for: returns null when met, else what is still missing. */
+    @FunctionalInterface
+    private interface Condition {
+        String missing() throws SQLException;
+    }
+
+    private void poll(String what, Duration timeout, Condition condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String missing;
+        while (true) {
+            try {
+                missing = condition.missing();
+            } catch (SQLException e) {
+                missing = "[" + e.getSQLState() + "] " + e.getMessage();
+            }
+            if (missing == null) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what
+                        + ": " + missing + logTail());
+            }
+            sleep(Duration.ofMillis(50));
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ lifecycle
 
     /**
@@ -401,6 +816,9 @@ public final class PgServer implements AutoCloseable {
             }
             running = false;
             Distributions.deleteRecursively(serverDir);
+            if (primary != null && slotCreatedHere && !exiting) {
+                primary.dropSlotQuietly(slotName);
+            }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot clean up " + this + " in " + serverDir, e);
         } finally {
@@ -548,6 +966,7 @@ public final class PgServer implements AutoCloseable {
             hookInstalled = true;
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("pgvigil-testkit-shutdown").unstarted(() -> {
+            exiting = true;
             List<Thread> stoppers = new ArrayList<>();
             for (PgServer s : List.copyOf(LIVE)) {
                 stoppers.add(Thread.ofPlatform().name("pgvigil-stop-" + s.port).start(s::remove));
@@ -657,14 +1076,16 @@ public final class PgServer implements AutoCloseable {
         }
     }
 
-    /** Starts the shared server of one version once; remembers a failure. */
+    /** Starts one shared server once; remembers a failure. */
     private static final class SharedSlot {
-        private final String version;
+        private final String what;
+        private final Supplier<PgServer> starter;
         private PgServer server;
         private RuntimeException failure;
 
-        SharedSlot(String version) {
-            this.version = version;
+        SharedSlot(String what, Supplier<PgServer> starter) {
+            this.what = what;
+            this.starter = starter;
         }
 
         synchronized PgServer get() {
@@ -672,11 +1093,10 @@ public final class PgServer implements AutoCloseable {
                 return server;
             }
             if (failure != null) {
-                throw new IllegalStateException("the shared PostgreSQL " + version + " failed to start earlier in"
-                        + " this JVM", failure);
+                throw new IllegalStateException("the shared " + what + " failed to start earlier in this JVM", failure);
             }
             try {
-                server = launch(version, true);
+                server = starter.get();
                 return server;
             } catch (RuntimeException e) {
                 failure = e;

@@ -146,6 +146,83 @@ class PgServerTest {
         assertThatThrownBy(pg::stop).isInstanceOf(UnsupportedOperationException.class);
     }
 
+    @ParameterizedTest
+    @MethodSource("majors")
+    void privateStandbyStreamsThroughItsSlotAndDropsItWhenClosed(String major) throws SQLException {
+        PgServer primary = PgServer.shared(major);
+        String slot = "pgvigil_testkit_slot";
+        PgServer standby = PgServer.startStandby(primary, slot);
+        java.nio.file.Path dir = standby.dataDirectory().getParent();
+        try (standby) {
+            assertThat(standby.isStandby()).isTrue();
+            assertThat(standby.primary()).containsSame(primary);
+            assertThat(standby.replicationSlot()).contains(slot);
+            assertThat(standby.majorVersion()).isEqualTo(primary.majorVersion());
+            assertThat(standby.port()).isNotEqualTo(primary.port());
+            assertThat(primary.isStandby()).isFalse();
+            try (Connection c = standby.connectAsSuperuser("postgres")) {
+                assertThat(queryString(c, "SELECT pg_is_in_recovery()")).isEqualTo("t");
+                assertThat(queryString(c, "SELECT status || ' ' || slot_name FROM pg_stat_wal_receiver"))
+                        .isEqualTo("streaming " + slot);
+            }
+            try (Connection c = primary.connectAsSuperuser("postgres")) {
+                assertThat(queryString(c, "SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'"))
+                        .isEqualTo("t");
+                assertThat(queryString(c, "SELECT state FROM pg_stat_replication WHERE application_name = '"
+                        + standby.standbyName().orElseThrow() + "'")).isEqualTo("streaming");
+            }
+            primary.execute("postgres", "CREATE TABLE IF NOT EXISTS replicated(x int); INSERT INTO replicated VALUES (42)");
+            standby.awaitCaughtUp();
+            try (Connection c = standby.connectAsSuperuser("postgres")) {
+                assertThat(queryString(c, "SELECT count(*) > 0 FROM replicated WHERE x = 42")).isEqualTo("t");
+                assertThatThrownBy(() -> c.createStatement().execute("CREATE TABLE not_on_a_standby(x int)"))
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("25006"));
+            }
+        }
+        assertThat(dir).doesNotExist();
+        try (Connection c = primary.connectAsSuperuser("postgres")) {
+            assertThat(queryString(c, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'"))
+                    .isEqualTo("0");
+        }
+    }
+
+    @Test
+    void sharedStandbyIsStartedOnceAndStreamsThroughTheSharedSlot() throws SQLException {
+        String major = PgServer.majors().getLast();
+        PgServer standby = PgServer.sharedStandby(major);
+        assertThat(PgServer.sharedStandby(major)).isSameAs(standby);
+        assertThat(standby.isShared()).isTrue();
+        assertThat(standby.primary()).containsSame(PgServer.shared(major));
+        assertThat(standby.replicationSlot()).contains(PgServer.SHARED_STANDBY_SLOT);
+        standby.close();
+        assertThatThrownBy(standby::stop).isInstanceOf(UnsupportedOperationException.class);
+        try (Connection c = standby.connectAsSuperuser("postgres")) {
+            assertThat(queryString(c, "SELECT slot_name FROM pg_stat_wal_receiver"))
+                    .isEqualTo(PgServer.SHARED_STANDBY_SLOT);
+        }
+    }
+
+    @Test
+    void standbyOfAStandbyIsRefused() {
+        PgServer standby = PgServer.sharedStandby(PgServer.majors().getLast());
+        assertThatThrownBy(() -> PgServer.startStandby(standby))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cascading");
+        assertThatThrownBy(() -> PgServer.startStandby(standby.primary().orElseThrow(), "Bad-Name"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slot name");
+    }
+
+    @Test
+    void walStreamIsAWalSenderWithTheGivenApplicationName() throws SQLException {
+        PgServer pg = PgServer.shared(PgServer.majors().getLast());
+        try (PgServer.WalStream a = pg.openWalStream("testkit-twin"); PgServer.WalStream b = pg.openWalStream("testkit-twin")) {
+            assertThat(a.pid()).isNotEqualTo(b.pid());
+            try (Connection c = pg.connectAsSuperuser("postgres")) {
+                assertThat(queryString(c, "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'testkit-twin'"
+                        + " AND state = 'streaming' AND pid IN (" + a.pid() + ", " + b.pid() + ")")).isEqualTo("2");
+            }
+        }
+    }
+
     private static Properties credentials(String user, String password) {
         Properties p = new Properties();
         p.setProperty("user", user);
