@@ -72,6 +72,9 @@ class GoldenFamiliesTest {
         pg.execute("golden", "INSERT INTO orders SELECT g, 'n' || g FROM generate_series(1, 100) g ON CONFLICT DO NOTHING");
         pg.execute("golden", "SELECT count(*) FROM orders WHERE id = 7");
         pg.execute("golden", "ANALYZE orders");
+        // so that pg_replication_slots_safe_wal_size_bytes has a value
+        pg.execute("postgres", "ALTER SYSTEM SET max_slot_wal_keep_size = '1GB'");
+        pg.execute("postgres", "SELECT pg_reload_conf()");
         pg.execute("golden", """
                 DO $$ BEGIN
                   IF NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = 'golden_slot') THEN
@@ -80,7 +83,7 @@ class GoldenFamiliesTest {
                 END $$""");
     }
 
-    private static Map<String, Row> observe(PgServer pg, Connection idle) {
+    private static Map<String, Row> observe(PgServer pg) {
         ConnectionSpec spec = ConnectionSpec.parse("postgresql://pgvigil_golden:" + PASSWORD + "@127.0.0.1:" + pg.port()
                                                    + "/golden?sslmode=disable");
         CollectorOptions options = new CollectorOptions(
@@ -140,10 +143,20 @@ class GoldenFamiliesTest {
         for (String major : PgServer.majors()) {
             PgServer pg = PgServer.shared(major);
             prepare(pg);
-            try (Connection idle = pg.connectAsSuperuser("golden"); Statement st = idle.createStatement()) {
-                st.execute("SET application_name = 'golden-idle'");
-                observe(pg, idle).forEach((family, row) ->
-                        observed.computeIfAbsent(family, f -> new TreeMap<>()).put(pg.majorVersion(), row));
+            // A streaming standby: the primary then has a WAL sender and an active slot, and the standby
+            // itself shows the replica side (wal receiver, replication lag).
+            PgServer standby = PgServer.sharedStandby(major);
+            standby.awaitCaughtUp();
+            for (PgServer server : List.of(pg, standby)) {
+                try (Connection idle = server.connectAsSuperuser("golden"); Statement st = idle.createStatement()) {
+                    st.execute("SET application_name = 'golden-idle'"); // an idle session for process_idle
+                    observe(server).forEach((family, row) -> {
+                        Row before = observed.computeIfAbsent(family, f -> new TreeMap<>()).putIfAbsent(pg.majorVersion(), row);
+                        if (before != null && !before.shape().equals(row.shape())) {
+                            throw new AssertionError(family + " differs between primary and standby: " + before + " / " + row);
+                        }
+                    });
+                }
             }
         }
         List<Row> rows = new ArrayList<>();
