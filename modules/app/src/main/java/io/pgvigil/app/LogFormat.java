@@ -86,19 +86,8 @@ final class LogFormat extends Formatter {
         }
         sb.append(key).append('=');
         if (value.isEmpty() || value.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '=' || c == '\\')) {
-            sb.append('"');
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    case '\t' -> sb.append("\\t");
-                    default -> sb.append(c);
-                }
-            }
-            sb.append('"');
+            // logfmt quotes like Go's strconv.Quote: the JSON escapes are the same
+            sb.append('"').append(jsonEscape(value)).append('"');
         } else {
             sb.append(value);
         }
