@@ -14,9 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -42,6 +43,12 @@ public final class Scraper {
     private final LongAdder deadlineHits = new LongAdder();
     /** The socket read timeout exceeds the statement timeout by this much, so the server's cancel comes first. */
     private static final long NETWORK_GRACE_MILLIS = 200;
+    /**
+     * The statement timeout is set to the time left when a scrape starts, and again before a collector only when
+     * this long has passed since: a statement can then overrun the deadline by at most this much, well inside
+     * the default scrape-timeout offset, while a fast scrape costs one {@code SET} instead of one per collector.
+     */
+    private static final long REBOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /**
      * @param source     where connections come from
@@ -97,11 +104,7 @@ public final class Scraper {
         CompletableFuture<MetricSnapshots> running = inFlight.putIfAbsent(spec, mine);
         if (running != null) {
             coalesced.increment();
-            try {
-                return running.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            return join(running, spec, scrapes, budget, start);
         }
         try {
             MetricSnapshots result = collect(spec, scrapes, budget, start);
@@ -113,6 +116,44 @@ public final class Scraper {
         } finally {
             inFlight.remove(spec, mine);
         }
+    }
+
+    /**
+     * Waits for the running collection of the same target, but only until this scrape's own deadline: an answer
+     * after it would be thrown away by Prometheus, so this scrape then answers {@code pg_up 0} in time.
+     */
+    private MetricSnapshots join(CompletableFuture<MetricSnapshots> running, ConnectionSpec spec, AtomicLong scrapes,
+                                 Duration budget, long start) {
+        long deadline = start + Math.max(0, bounded(budget).toNanos());
+        try {
+            return running.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            deadlineHits.increment();
+            LOG.log(Level.ERROR, "Error opening connection to database", "dsn", spec.redacted(),
+                    "err", "a scrape of the same target was still running at the scrape deadline of " + bounded(budget));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return down(scrapes, start);
+    }
+
+    /** {@code pg_up 0}, every collector failed. */
+    private MetricSnapshots down(AtomicLong scrapes, long start) {
+        MetricSink out = new MetricSink();
+        Family success = out.gauge("pg_scrape_collector_success", "postgres_exporter: Whether a collector succeeded.", "collector");
+        out.gauge("pg_scrape_collector_duration_seconds", "postgres_exporter: Duration of a collector scrape.", "collector");
+        collectors.forEach(c -> success.add(0, c.name()));
+        exporterFamilies(out, options.legacy(), false, true, seconds(System.nanoTime() - start), scrapes.incrementAndGet());
+        return new MetricSnapshots(out.snapshots());
+    }
+
+    private Duration bounded(Duration budget) {
+        return budget.compareTo(options.collectionTimeout()) < 0 ? budget : options.collectionTimeout();
     }
 
     /** @return counters of this scraper for the self-metrics */
@@ -130,7 +171,7 @@ public final class Scraper {
 
     private MetricSnapshots collect(ConnectionSpec spec, AtomicLong scrapes, Duration budget, long start) {
         collections.increment();
-        Duration bounded = budget.compareTo(options.collectionTimeout()) < 0 ? budget : options.collectionTimeout();
+        Duration bounded = bounded(budget);
         long deadline = start + Math.max(0, bounded.toNanos());
         LegacyOptions legacy = options.legacy();
         MetricSink out = new MetricSink();
@@ -140,6 +181,8 @@ public final class Scraper {
         boolean error = false;
         boolean outOfTime = false;
         Lease lease;
+        // Taken before the statement timeout is first set, so the time since it is never underestimated.
+        long boundAt = System.nanoTime();
         try {
             lease = acquire(spec, deadline);
         } catch (SQLException | RuntimeException e) {
@@ -174,7 +217,11 @@ public final class Scraper {
                             "err", "the connection was lost");
                 } else {
                     try {
-                        bound(connection, deadline);
+                        long now = System.nanoTime();
+                        if (now - boundAt >= REBOUND_NANOS) {
+                            boundAt = now;
+                            bound(connection, deadline);
+                        }
                         ok = runCollector(collector, session, out, spec, lease);
                     } catch (SQLException e) {
                         LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(), "err", message(e));

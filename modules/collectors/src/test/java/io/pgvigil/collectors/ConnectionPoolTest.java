@@ -156,6 +156,32 @@ class ConnectionPoolTest {
     }
 
     @Test
+    void aJoinedScrapeStillAnswersByItsOwnDeadline() throws Exception {
+        String tag = "pgvigil_join_deadline";
+        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5));
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Scraper scraper = new Scraper(pool, Set.of("stat_user_tables"));
+            ConnectionSpec target = spec(DB, tag, "&lock_timeout=0");
+            Future<MetricSnapshots> first;
+            MetricSnapshots joined;
+            try (Connection holder = holdExclusiveLock()) {
+                first = threads.submit(() -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(50)));
+                await("the first scrape waits on the lock", () -> waitingOnLock(tag) == 1);
+                // The first scrape stays blocked until the lock is released below, after this one has answered.
+                joined = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, new AtomicLong(), Duration.ofMillis(500)));
+                holder.rollback();
+            }
+            assertThat(value(joined, "pg_up")).contains(0.0);
+            assertThat(value(joined, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(0.0);
+            assertThat(value(first.get(), "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(1.0);
+            Scraper.Stats stats = scraper.stats();
+            assertThat(stats.coalesced()).isEqualTo(1);
+            assertThat(stats.collections()).isEqualTo(1);
+            assertThat(stats.deadlineHits()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void theCapIsNeverExceededUnderABurstOfTargets() throws Exception {
         String tag = "pgvigil_cap";
         int cap = 3;
