@@ -105,6 +105,15 @@ class ProbeDeadlineTest {
     }
 
     @Test
+    void anUnusableHeaderLeavesTheCollectionTimeout() {
+        PgServer pg = pg();
+        String target = "127.0.0.1:" + pg.port() + "/postgres";
+        for (String header : List.of("soon", "-3", "NaN", "Infinity", "")) {
+            assertThat(probe(target, "reuse", header)).as(header).contains("\npg_up 1\n", "\npg_exporter_last_scrape_error 0\n");
+        }
+    }
+
+    @Test
     void theScrapeTimeoutHeaderEndsACollectorStuckBehindALock() throws Exception {
         PgServer pg = pg();
         String target = "127.0.0.1:" + pg.port() + "/" + DB;
