@@ -195,7 +195,7 @@ public final class Scraper {
             exporterFamilies(out, legacy, false, true, seconds(System.nanoTime() - start), scrapes.incrementAndGet());
             return new MetricSnapshots(out.snapshots());
         }
-        try (lease) {
+        try {
             up = true;
             Connection connection = lease.connection();
             ServerInfo server = lease.server();
@@ -239,8 +239,11 @@ public final class Scraper {
             }
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "error scraping dsn", "dsn", spec.redacted(), "err", message(e));
+            // Unexpected: the session's state is unknown, so it is not kept.
             lease.retire();
             error = true;
+        } finally {
+            lease.close();
         }
         if (outOfTime) {
             deadlineHits.increment();
