@@ -3,6 +3,7 @@ package io.pgvigil.app;
 import io.pgvigil.collectors.CollectorCatalog;
 import io.pgvigil.collectors.CollectorOptions;
 import io.pgvigil.collectors.LegacyOptions;
+import io.pgvigil.collectors.PoolOptions;
 import io.pgvigil.collectors.ScrapeOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,6 +31,8 @@ final class Cli {
                    String logFormat,
                    Set<String> collectors,
                    ScrapeOptions scrape,
+                   PoolOptions pool,
+                   Duration scrapeTimeoutOffset,
                    List<String> includeDatabases,
                    List<String> warnings,
                    boolean dumpMaps,
@@ -91,6 +94,17 @@ final class Cli {
         spec.addOption(value("--collection-timeout", "DURATION", fromEnv("PG_EXPORTER_COLLECTION_TIMEOUT", "1m"),
                              "Timeout for collecting the statistics when the database is slow ($PG_EXPORTER_COLLECTION_TIMEOUT). "
                              + "Default: ${DEFAULT-VALUE}"));
+        spec.addOption(value("--web.scrape-timeout-offset", "DURATION", "500ms",
+                             "Subtracted from Prometheus' scrape timeout (header X-Prometheus-Scrape-Timeout-Seconds) to get "
+                             + "the deadline of a scrape, which --collection-timeout also bounds. Default: ${DEFAULT-VALUE}"));
+        spec.addOption(value("--connection.max-open", "N", "100",
+                             "Most connections open at once over all targets; idle ones are closed least recently used first "
+                             + "to make room, and a scrape that finds none free waits until its deadline. Default: ${DEFAULT-VALUE}"));
+        spec.addOption(value("--connection.idle-timeout", "DURATION", "2m",
+                             "Close a kept connection after this long without a scrape. Default: ${DEFAULT-VALUE}"));
+        spec.addOption(value("--connection.lock-timeout", "DURATION", "1s",
+                             "lock_timeout of every session, so a scrape never queues behind an exclusive lock "
+                             + "(a target's lock_timeout parameter overrides it). Default: ${DEFAULT-VALUE}"));
         spec.addOption(value("--log.level", "LEVEL", "info",
                              "Only log messages with the given severity or above. One of: [debug, info, warn, error]. Default: ${DEFAULT-VALUE}"));
         spec.addOption(value("--log.format", "FORMAT", "logfmt",
@@ -160,6 +174,16 @@ final class Cli {
                 new LegacyOptions(bool("--disable-default-metrics", envBool("PG_EXPORTER_DISABLE_DEFAULT_METRICS")),
                                   constantLabels.labels(), string("--metric-prefix")),
                 timeout);
+        int maxOpen = positiveInt("--connection.max-open");
+        Duration idleTimeout = duration("--connection.idle-timeout");
+        if (idleTimeout.isZero()) {
+            throw new IllegalArgumentException("--connection.idle-timeout must be greater than zero");
+        }
+        PoolOptions pool = new PoolOptions(maxOpen, idleTimeout, duration("--connection.lock-timeout"));
+        Duration offset = duration("--web.scrape-timeout-offset");
+        if (offset.isNegative()) {
+            throw new IllegalArgumentException("--web.scrape-timeout-offset must not be negative");
+        }
         return new Options(string("--web.listen-address"),
                            string("--web.telemetry-path"),
                            string("--config.file"),
@@ -167,11 +191,21 @@ final class Cli {
                            string("--log.format"),
                            collectors,
                            scrape,
+                           pool,
+                           offset,
                            list(string("--include-databases")),
                            constantLabels.problems(),
                            bool("--dumpmaps", false),
                            spec.findOption("--help").<Boolean>getValue(),
                            spec.findOption("--version").<Boolean>getValue());
+    }
+
+    private Duration duration(String name) {
+        try {
+            return GoDuration.parse(string(name));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage());
+        }
     }
 
     private boolean bool(String name, boolean fallback) {

@@ -1,6 +1,7 @@
 package io.pgvigil.app;
 
 import io.helidon.webserver.WebServer;
+import io.pgvigil.collectors.ConnectionPool;
 import io.pgvigil.collectors.ConnectionSource;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.ConfigLoader;
@@ -104,10 +105,18 @@ public final class Main {
             LOG.log(Level.INFO, "Default data source", "dsn", dataSource.get().redacted());
         }
 
-        Scraper scraper = new Scraper(ConnectionSource.fresh(), options.collectors(), options.scrape());
+        ConnectionPool pool = ConnectionSource.pooled(options.pool());
+        // Log out of the kept sessions at exit instead of leaving the servers to notice a dropped socket.
+        Runtime.getRuntime().addShutdownHook(new Thread(pool::close, "pgvigil-close-connections"));
+        Scraper scraper = new Scraper(pool, options.collectors(), options.scrape());
         LOG.log(Level.INFO, "Enabled collectors", "collectors", String.join(",", scraper.collectorNames()));
+        LOG.log(Level.INFO, "Connection reuse", "max_open", options.pool().maxOpen(),
+                "idle_timeout", options.pool().idleTimeout().toString(), "lock_timeout", options.pool().lockTimeout().toString(),
+                "scrape_timeout_offset", options.scrapeTimeoutOffset().toString());
         ExporterService.Settings settings = new ExporterService.Settings(
-                options.telemetryPath(), scraper, config, dataSource, new SelfMetrics(build, config), build.version());
+                options.telemetryPath(), scraper, config, dataSource,
+                new SelfMetrics(build, config, new ConnectionMetrics(pool, scraper)), build.version(),
+                options.scrapeTimeoutOffset());
 
         WebServer server;
         try {

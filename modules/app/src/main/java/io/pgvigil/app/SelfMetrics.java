@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The exporter's own families on {@code /metrics}: build info, config-load state and the standard
- * {@code process_*} metrics of this JVM process (read from {@code /proc} on Linux).
+ * The exporter's own families on {@code /metrics}: build info, config-load state, the connection pool's
+ * {@code pgvigil_*} families and the standard {@code process_*} metrics of this JVM process (read from {@code /proc} on Linux).
  */
 final class SelfMetrics implements Supplier<List<MetricSnapshot>> {
     /** Linux clock ticks per second for {@code /proc/self/stat} (USER_HZ, 100 on every mainstream kernel). */
@@ -26,10 +26,17 @@ final class SelfMetrics implements Supplier<List<MetricSnapshot>> {
     private final BuildInfo build;
     private final ConfigState config;
     private final double startTimeSeconds;
+    private final Supplier<List<MetricSnapshot>> runtime;
 
     SelfMetrics(BuildInfo build, ConfigState config) {
+        this(build, config, List::of);
+    }
+
+    /** @param runtime further families, e.g. the connection pool's ({@link ConnectionMetrics}) */
+    SelfMetrics(BuildInfo build, ConfigState config, Supplier<List<MetricSnapshot>> runtime) {
         this.build = build;
         this.config = config;
+        this.runtime = runtime;
         this.startTimeSeconds = ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0;
     }
 
@@ -46,6 +53,7 @@ final class SelfMetrics implements Supplier<List<MetricSnapshot>> {
                       "Postgres exporter config loaded successfully.", config.lastLoadSuccessful() ? 1 : 0, Labels.EMPTY));
         out.add(gauge("postgres_exporter_config_last_reload_success_timestamp_seconds",
                       "Timestamp of the last successful configuration reload.", config.lastSuccessSeconds(), Labels.EMPTY));
+        out.addAll(runtime.get());
         process(out);
         return out;
     }

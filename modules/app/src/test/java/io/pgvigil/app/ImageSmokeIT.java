@@ -52,6 +52,12 @@ class ImageSmokeIT {
             assertThat(metrics.body()).contains("\npg_up 1\n", "process_resident_memory_bytes ",
                                                 "postgres_exporter_config_last_reload_successful 1",
                                                 "postgres_exporter_build_info{");
+            // One session per target, kept: /metrics' default data source equals the newest probe's target and
+            // reuses its connection, and no other session is opened.
+            assertThat(metrics.body()).contains("\npgvigil_connections_max 100\n",
+                                                "\npgvigil_connections_opened_total " + PgServer.majors().size() + "\n",
+                                                "\npgvigil_connection_reuses_total 1\n",
+                                                "pgvigil_connections_closed_total{reason=\"broken\"} 0\n");
             assertThat(image.get("/probe?auth_module=monitor").statusCode()).isEqualTo(400);
 
             image.process().destroy(); // SIGTERM to the launcher, which exec'd java: the JVM itself gets it

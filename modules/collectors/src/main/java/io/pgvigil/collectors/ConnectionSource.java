@@ -20,8 +20,70 @@ public interface ConnectionSource {
      */
     Connection open(ConnectionSpec spec) throws SQLException;
 
+    /**
+     * Hands out a connection for one scrape, with the server version detected once per connection. This default
+     * opens a fresh connection and closes it when the lease is closed; it does not bound the set-up by the deadline
+     * beyond the connect timeout.
+     *
+     * @param spec          the target with its credentials
+     * @param deadlineNanos the scrape's deadline on the {@link System#nanoTime()} clock
+     * @throws SQLException when no connection can be had
+     */
+    default Lease lease(ConnectionSpec spec, long deadlineNanos) throws SQLException {
+        Connection connection = open(spec);
+        ServerInfo server;
+        try {
+            server = ServerInfo.detect(connection);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.close();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return new Lease() {
+            @Override
+            public Connection connection() {
+                return connection;
+            }
+
+            @Override
+            public ServerInfo server() {
+                return server;
+            }
+
+            @Override
+            public boolean reused() {
+                return false;
+            }
+
+            @Override
+            public void retire() {
+                // Closed anyway.
+            }
+
+            @Override
+            public void close() {
+                try {
+                    connection.close();
+                } catch (SQLException e) {
+                    // Nothing to do: the connection is gone either way.
+                }
+            }
+        };
+    }
+
     /** @return a source that opens a fresh connection every time, with pgvigil's session defaults */
     static ConnectionSource fresh() {
         return new FreshConnections();
+    }
+
+    /**
+     * @param options caps and timeouts
+     * @return a source that keeps connections per target between scrapes; close it at shutdown
+     */
+    static ConnectionPool pooled(PoolOptions options) {
+        return new ConnectionPool(options);
     }
 }

@@ -7,17 +7,24 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Scrapes one target: opens a connection through the {@link ConnectionSource}, detects the server
- * version once, runs the enabled collectors one after the other on that connection, and returns
+ * Scrapes one target: leases a connection from the {@link ConnectionSource} (whose server version is detected
+ * once per connection), bounds every statement by the scrape deadline, runs the enabled collectors one after
+ * the other on that connection, and returns
  * an immutable snapshot of everything, including {@code pg_up}, the {@code pg_exporter_*} and
  * {@code pg_scrape_collector_*} families and the legacy {@code pg_static} and
  * {@code pg_stat_database_conflicts_*}. Never throws for database problems: those become
@@ -29,6 +36,19 @@ public final class Scraper {
     private final ConnectionSource source;
     private final List<Collector> collectors;
     private final ScrapeOptions options;
+    /** Collections running now, per target: later scrapes of the same target join them. */
+    private final ConcurrentHashMap<ConnectionSpec, CompletableFuture<MetricSnapshots>> inFlight = new ConcurrentHashMap<>();
+    private final LongAdder collections = new LongAdder();
+    private final LongAdder coalesced = new LongAdder();
+    private final LongAdder deadlineHits = new LongAdder();
+    /** The socket read timeout exceeds the statement timeout by this much, so the server's cancel comes first. */
+    private static final long NETWORK_GRACE_MILLIS = 200;
+    /**
+     * The statement timeout is set to the time left when a scrape starts, and again before a collector only when
+     * this long has passed since: a statement can then overrun the deadline by at most this much, well inside
+     * the default scrape-timeout offset, while a fast scrape costs one {@code SET} instead of one per collector.
+     */
+    private static final long REBOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /**
      * @param source     where connections come from
@@ -58,56 +78,232 @@ public final class Scraper {
     }
 
     /**
-     * Scrapes a target.
+     * Scrapes a target within the {@linkplain ScrapeOptions#collectionTimeout() collection timeout}.
      *
      * @param spec    the target with credentials applied
      * @param scrapes the counter behind {@code pg_exporter_scrapes_total}; incremented here
      * @return the metrics
      */
     public MetricSnapshots scrape(ConnectionSpec spec, AtomicLong scrapes) {
+        return scrape(spec, scrapes, options.collectionTimeout());
+    }
+
+    /**
+     * Scrapes a target within {@code budget} (bounded by the collection timeout). Concurrent scrapes of the same
+     * target are coalesced: the first runs the collection, the others wait for it and get the same result (with
+     * the first caller's {@code pg_exporter_scrapes_total}), so a target is never scraped twice at once.
+     *
+     * @param spec    the target with credentials applied
+     * @param scrapes the counter behind {@code pg_exporter_scrapes_total}; incremented by the collection
+     * @param budget  how long the scrape may take, e.g. Prometheus' scrape timeout minus an offset
+     * @return the metrics
+     */
+    public MetricSnapshots scrape(ConnectionSpec spec, AtomicLong scrapes, Duration budget) {
         long start = System.nanoTime();
-        long deadline = start + options.collectionTimeout().toNanos();
+        CompletableFuture<MetricSnapshots> mine = new CompletableFuture<>();
+        CompletableFuture<MetricSnapshots> running = inFlight.putIfAbsent(spec, mine);
+        if (running != null) {
+            coalesced.increment();
+            return join(running, spec, scrapes, budget, start);
+        }
+        try {
+            MetricSnapshots result = collect(spec, scrapes, budget, start);
+            mine.complete(result);
+            return result;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(spec, mine);
+        }
+    }
+
+    /**
+     * Waits for the running collection of the same target, but only until this scrape's own deadline: an answer
+     * after it would be thrown away by Prometheus, so this scrape then answers {@code pg_up 0} in time.
+     */
+    private MetricSnapshots join(CompletableFuture<MetricSnapshots> running, ConnectionSpec spec, AtomicLong scrapes,
+                                 Duration budget, long start) {
+        long deadline = start + Math.max(0, bounded(budget).toNanos());
+        try {
+            return running.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            deadlineHits.increment();
+            LOG.log(Level.ERROR, "Error opening connection to database", "dsn", spec.redacted(),
+                    "err", "a scrape of the same target was still running at the scrape deadline of " + bounded(budget));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return down(scrapes, start);
+    }
+
+    /** {@code pg_up 0}, every collector failed. */
+    private MetricSnapshots down(AtomicLong scrapes, long start) {
+        MetricSink out = new MetricSink();
+        Family success = out.gauge("pg_scrape_collector_success", "postgres_exporter: Whether a collector succeeded.", "collector");
+        out.gauge("pg_scrape_collector_duration_seconds", "postgres_exporter: Duration of a collector scrape.", "collector");
+        collectors.forEach(c -> success.add(0, c.name()));
+        exporterFamilies(out, options.legacy(), false, true, seconds(System.nanoTime() - start), scrapes.incrementAndGet());
+        return new MetricSnapshots(out.snapshots());
+    }
+
+    private Duration bounded(Duration budget) {
+        return budget.compareTo(options.collectionTimeout()) < 0 ? budget : options.collectionTimeout();
+    }
+
+    /** @return counters of this scraper for the self-metrics */
+    public Stats stats() {
+        return new Stats(collections.sum(), coalesced.sum(), deadlineHits.sum());
+    }
+
+    /**
+     * @param collections  collections run (coalesced scrapes are not counted)
+     * @param coalesced    scrapes that joined a collection already running for the same target
+     * @param deadlineHits collections that ran out of time (set-up or a collector)
+     */
+    public record Stats(long collections, long coalesced, long deadlineHits) {
+    }
+
+    private MetricSnapshots collect(ConnectionSpec spec, AtomicLong scrapes, Duration budget, long start) {
+        collections.increment();
+        Duration bounded = bounded(budget);
+        long deadline = start + Math.max(0, bounded.toNanos());
         LegacyOptions legacy = options.legacy();
         MetricSink out = new MetricSink();
         Family success = out.gauge("pg_scrape_collector_success", "postgres_exporter: Whether a collector succeeded.", "collector");
         Family duration = out.gauge("pg_scrape_collector_duration_seconds", "postgres_exporter: Duration of a collector scrape.", "collector");
         boolean up = false;
         boolean error = false;
-        try (Connection connection = source.open(spec)) {
+        boolean outOfTime = false;
+        Lease lease;
+        // Taken before the statement timeout is first set, so the time since it is never underestimated.
+        long boundAt = System.nanoTime();
+        try {
+            lease = acquire(spec, deadline);
+        } catch (SQLException | RuntimeException e) {
+            outOfTime = System.nanoTime() - deadline >= 0;
+            LOG.log(Level.ERROR, "Error opening connection to database", "dsn", spec.redacted(), "err", message(e));
+            collectors.forEach(c -> success.add(0, c.name()));
+            if (outOfTime) {
+                deadlineHits.increment();
+            }
+            exporterFamilies(out, legacy, false, true, seconds(System.nanoTime() - start), scrapes.incrementAndGet());
+            return new MetricSnapshots(out.snapshots());
+        }
+        try {
             up = true;
-            Detected detected = detect(connection, options.collectionTimeout().toMillis());
-            Session session = new Session(connection, detected.version(), server(spec), options.collectors());
+            Connection connection = lease.connection();
+            ServerInfo server = lease.server();
+            Session session = new Session(connection, server.version(), server(spec), options.collectors());
             if (!legacy.disableDefaultMetrics()) {
                 legacyFamily(out.untyped("pg_static", "Version string as reported by postgres", withConstant(legacy, "version", "short_version", "server")),
-                             legacy, 1, detected.text(), detected.version().semver(), session.server());
-                error |= !runLegacy(connection, session.server(), legacy, out, spec);
+                             legacy, 1, server.text(), server.version().semver(), session.server());
+                error |= !runLegacy(lease, session.server(), legacy, out, spec);
             }
             for (Collector collector : collectors) {
                 long t0 = System.nanoTime();
-                boolean ok;
+                boolean ok = false;
                 if (t0 - deadline >= 0) {
+                    outOfTime = true;
                     LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(),
-                            "err", "collection timeout of " + options.collectionTimeout() + " exceeded");
-                    ok = false;
+                            "err", "scrape deadline of " + bounded + " exceeded");
+                } else if (broken(lease)) {
+                    LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(),
+                            "err", "the connection was lost");
                 } else {
-                    ok = runCollector(collector, session, out, spec);
+                    try {
+                        long now = System.nanoTime();
+                        if (now - boundAt >= REBOUND_NANOS) {
+                            boundAt = now;
+                            bound(connection, deadline);
+                        }
+                        ok = runCollector(collector, session, out, spec, lease);
+                    } catch (SQLException e) {
+                        LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(), "err", message(e));
+                        if (ConnectionPool.isConnectionLevel(e, connection)) {
+                            lease.retire();
+                        }
+                    }
+                    if (!ok && System.nanoTime() - deadline >= 0) {
+                        outOfTime = true;
+                    }
                 }
                 error |= !ok;
                 duration.add(seconds(System.nanoTime() - t0), collector.name());
                 success.add(ok ? 1 : 0, collector.name());
             }
-        } catch (SQLException | RuntimeException e) {
-            if (up) {
-                // Failed after connecting: while detecting the version or closing the connection.
-                LOG.log(Level.ERROR, "error scraping dsn", "dsn", spec.redacted(), "err", message(e));
-            } else {
-                LOG.log(Level.ERROR, "Error opening connection to database", "dsn", spec.redacted(), "err", message(e));
-                collectors.forEach(c -> success.add(0, c.name()));
-            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "error scraping dsn", "dsn", spec.redacted(), "err", message(e));
+            // Unexpected: the session's state is unknown, so it is not kept.
+            lease.retire();
             error = true;
+        } finally {
+            lease.close();
+        }
+        if (outOfTime) {
+            deadlineHits.increment();
         }
         exporterFamilies(out, legacy, up, error, seconds(System.nanoTime() - start), scrapes.incrementAndGet());
         return new MetricSnapshots(out.snapshots());
+    }
+
+    /**
+     * Gets a connection and bounds its statements by the deadline. A kept connection that turns out broken on this
+     * first round trip (e.g. the server restarted while it was idle) is dropped and one fresh connection is tried.
+     */
+    private Lease acquire(ConnectionSpec spec, long deadline) throws SQLException {
+        Lease lease = source.lease(spec, deadline);
+        try {
+            bound(lease.connection(), deadline);
+            return lease;
+        } catch (SQLException e) {
+            boolean connectionLevel = ConnectionPool.isConnectionLevel(e, lease.connection());
+            if (connectionLevel) {
+                lease.retire();
+            }
+            lease.close();
+            if (!connectionLevel || !lease.reused()) {
+                throw e;
+            }
+            LOG.log(Level.DEBUG, "kept connection was broken, opening a new one", "dsn", spec.redacted(), "err", message(e));
+        }
+        Lease fresh = source.lease(spec, deadline);
+        try {
+            bound(fresh.connection(), deadline);
+            return fresh;
+        } catch (SQLException e) {
+            if (ConnectionPool.isConnectionLevel(e, fresh.connection())) {
+                fresh.retire();
+            }
+            fresh.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Sets the server-side {@code statement_timeout} to the time left, and the client's socket read timeout to a
+     * little more, so that even a server that does not answer cannot hold the scrape past its deadline (the
+     * connection is then closed by the driver and never reused).
+     */
+    private static void bound(Connection connection, long deadline) throws SQLException {
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis + NETWORK_GRACE_MILLIS));
+        try (Statement st = connection.createStatement()) {
+            st.execute("SET statement_timeout = " + millis);
+        }
+    }
+
+    private static boolean broken(Lease lease) {
+        try {
+            return lease.connection().isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
     }
 
     /**
@@ -124,7 +320,7 @@ public final class Scraper {
         return DatabaseConflicts.dump(legacy.metricPrefix());
     }
 
-    private boolean runCollector(Collector collector, Session session, MetricSink out, ConnectionSpec spec) {
+    private boolean runCollector(Collector collector, Session session, MetricSink out, ConnectionSpec spec, Lease lease) {
         MetricSink own = new MetricSink();
         try {
             collector.collect(session, own);
@@ -135,39 +331,26 @@ public final class Scraper {
             return true;
         } catch (SQLException | RuntimeException e) {
             LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(), "err", message(e));
+            if (e instanceof SQLException sql && ConnectionPool.isConnectionLevel(sql, session.connection())) {
+                lease.retire();
+            }
             return false;
         }
     }
 
-    private static boolean runLegacy(Connection connection, String server, LegacyOptions legacy, MetricSink out, ConnectionSpec spec) {
+    private static boolean runLegacy(Lease lease, String server, LegacyOptions legacy, MetricSink out, ConnectionSpec spec) {
         MetricSink own = new MetricSink();
         try {
-            DatabaseConflicts.collect(connection, server, legacy, own);
+            DatabaseConflicts.collect(lease.connection(), server, legacy, own);
             out.addAll(own);
             return true;
         } catch (SQLException | RuntimeException e) {
             LOG.log(Level.ERROR, "error scraping dsn", "namespace", "pg_stat_database_conflicts", "dsn", spec.redacted(),
                     "err", message(e));
-            return false;
-        }
-    }
-
-    /** What is learnt about a server once per connection. */
-    private record Detected(ServerVersion version, String text) {
-    }
-
-    /**
-     * Detects the version and bounds every later statement of this connection by the collection timeout,
-     * in one round trip.
-     */
-    private static Detected detect(Connection connection, long timeoutMillis) throws SQLException {
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int, version(), "
-                                            + "set_config('statement_timeout', '" + timeoutMillis + "', false)")) {
-            if (!rs.next()) {
-                throw new SQLException("the server returned no version");
+            if (e instanceof SQLException sql && ConnectionPool.isConnectionLevel(sql, lease.connection())) {
+                lease.retire();
             }
-            return new Detected(new ServerVersion(rs.getInt(1)), rs.getString(2));
+            return false;
         }
     }
 

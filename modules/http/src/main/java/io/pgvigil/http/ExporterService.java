@@ -1,5 +1,6 @@
 package io.pgvigil.http;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -18,6 +19,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,13 +48,16 @@ public final class ExporterService {
      * @param defaultTarget  the data source of {@code /metrics}, empty when none is configured
      * @param selfMetrics    the exporter's own families for {@code /metrics} (build info, process, config)
      * @param version        the version shown on the landing page
+     * @param scrapeTimeoutOffset {@code --web.scrape-timeout-offset}: subtracted from Prometheus' scrape timeout
+     *                       ({@code X-Prometheus-Scrape-Timeout-Seconds}) to get the scrape's deadline
      */
     public record Settings(String telemetryPath,
                            Scraper scraper,
                            Supplier<AuthConfig> authConfig,
                            Optional<ConnectionSpec> defaultTarget,
                            Supplier<List<MetricSnapshot>> selfMetrics,
-                           String version) {
+                           String version,
+                           Duration scrapeTimeoutOffset) {
         public Settings {
             Objects.requireNonNull(telemetryPath, "telemetryPath");
             Objects.requireNonNull(scraper, "scraper");
@@ -59,8 +65,24 @@ public final class ExporterService {
             Objects.requireNonNull(defaultTarget, "defaultTarget");
             Objects.requireNonNull(selfMetrics, "selfMetrics");
             Objects.requireNonNull(version, "version");
+            if (scrapeTimeoutOffset.isNegative()) {
+                throw new IllegalArgumentException("--web.scrape-timeout-offset must not be negative");
+            }
+        }
+
+        /** Settings with the default scrape-timeout offset of 0.5 s. */
+        public Settings(String telemetryPath, Scraper scraper, Supplier<AuthConfig> authConfig,
+                        Optional<ConnectionSpec> defaultTarget, Supplier<List<MetricSnapshot>> selfMetrics, String version) {
+            this(telemetryPath, scraper, authConfig, defaultTarget, selfMetrics, version, DEFAULT_SCRAPE_TIMEOUT_OFFSET);
         }
     }
+
+    /** The default of {@code --web.scrape-timeout-offset}. */
+    public static final Duration DEFAULT_SCRAPE_TIMEOUT_OFFSET = Duration.ofMillis(500);
+    /** The header in which Prometheus sends its scrape timeout, in seconds. */
+    static final HeaderName SCRAPE_TIMEOUT = HeaderNames.create("X-Prometheus-Scrape-Timeout-Seconds");
+    /** What a scrape gets when Prometheus' timeout minus the offset leaves nothing: enough to answer pg_up 0. */
+    private static final Duration MINIMUM_BUDGET = Duration.ofMillis(1);
 
     private ExporterService(Settings settings) {
         this.settings = settings;
@@ -118,17 +140,39 @@ public final class ExporterService {
             plain(res, Status.BAD_REQUEST_400, "could not configure dsn for target: " + e.getMessage() + "\n");
             return;
         }
-        send(req, res, settings.scraper().scrape(spec, new AtomicLong()));
+        send(req, res, settings.scraper().scrape(spec, new AtomicLong(), budget(req)));
     }
 
     private void metrics(ServerRequest req, ServerResponse res) throws IOException {
         MetricSnapshots scraped = settings.defaultTarget()
-                .map(spec -> settings.scraper().scrape(spec, metricsScrapes))
+                .map(spec -> settings.scraper().scrape(spec, metricsScrapes, budget(req)))
                 .orElseGet(() -> settings.scraper().unconfigured(metricsScrapes));
         List<MetricSnapshot> all = new ArrayList<>(scraped.size() + 16);
         scraped.forEach(all::add);
         all.addAll(settings.selfMetrics().get());
         send(req, res, new MetricSnapshots(all));
+    }
+
+    /**
+     * The time a scrape may take: Prometheus' scrape timeout minus the offset, when the header is there and valid;
+     * otherwise unbounded here (the scraper bounds it by {@code --collection-timeout} in every case).
+     */
+    Duration budget(ServerRequest req) {
+        Optional<String> header = req.headers().first(SCRAPE_TIMEOUT);
+        if (header.isEmpty()) {
+            return ChronoUnit.FOREVER.getDuration();
+        }
+        double seconds;
+        try {
+            seconds = Double.parseDouble(header.get().trim());
+        } catch (NumberFormatException e) {
+            return ChronoUnit.FOREVER.getDuration();
+        }
+        if (!(seconds > 0) || Double.isInfinite(seconds)) {
+            return ChronoUnit.FOREVER.getDuration();
+        }
+        Duration budget = Duration.ofNanos((long) Math.min(seconds * 1e9, Long.MAX_VALUE / 2.0)).minus(settings.scrapeTimeoutOffset());
+        return budget.compareTo(MINIMUM_BUDGET) < 0 ? MINIMUM_BUDGET : budget;
     }
 
     private void landing(ServerRequest req, ServerResponse res) {

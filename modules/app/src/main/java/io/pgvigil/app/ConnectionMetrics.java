@@ -1,0 +1,75 @@
+package io.pgvigil.app;
+
+import io.pgvigil.collectors.ConnectionPool;
+import io.pgvigil.collectors.Scraper;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The {@code pgvigil_*} families of {@code /metrics}: what connection reuse, the cap, single-flight and the
+ * deadlines do. Documented in docs/architecture.md ("Connection lifecycle").
+ */
+final class ConnectionMetrics implements Supplier<List<MetricSnapshot>> {
+    private final ConnectionPool pool;
+    private final Scraper scraper;
+
+    ConnectionMetrics(ConnectionPool pool, Scraper scraper) {
+        this.pool = pool;
+        this.scraper = scraper;
+    }
+
+    @Override
+    public List<MetricSnapshot> get() {
+        ConnectionPool.Stats p = pool.stats();
+        Scraper.Stats s = scraper.stats();
+        List<MetricSnapshot> out = new ArrayList<>();
+        out.add(gauge("pgvigil_connections_max", "Most connections pgvigil keeps open at once (--connection.max-open).", p.maxOpen()));
+        out.add(gauge("pgvigil_connections_open", "Connections to monitored servers open now (in use, idle or being opened).", p.open()));
+        out.add(gauge("pgvigil_connections_idle", "Connections kept open between scrapes and not in use now.", p.idle()));
+        out.add(counter("pgvigil_connections_opened_total", "New connections (sessions) opened to monitored servers.",
+                        Labels.EMPTY, p.opened()));
+        out.add(counter("pgvigil_connection_reuses_total", "Scrapes served by a connection kept from an earlier scrape.",
+                        Labels.EMPTY, p.reused()));
+        out.add(CounterSnapshot.builder().name("pgvigil_connections_closed_total")
+                        .help("Connections closed by pgvigil, by reason: idle (unused for --connection.idle-timeout), "
+                              + "lru (least recently used idle one, to make room under the cap), "
+                              + "broken (a connection-level error or an unanswered read).")
+                        .dataPoint(point("reason", "idle", p.evictedIdle()))
+                        .dataPoint(point("reason", "lru", p.evictedLru()))
+                        .dataPoint(point("reason", "broken", p.retired()))
+                        .build());
+        out.add(counter("pgvigil_connection_cap_waits_total",
+                        "Scrapes that waited because --connection.max-open connections were open and none was idle.",
+                        Labels.EMPTY, p.capWaits()));
+        out.add(counter("pgvigil_connection_cap_timeouts_total",
+                        "Scrapes that reached their deadline waiting for a connection under the cap (answered pg_up 0).",
+                        Labels.EMPTY, p.capTimeouts()));
+        out.add(counter("pgvigil_scrapes_coalesced_total",
+                        "Scrapes that joined a collection already running for the same target and shared its result.",
+                        Labels.EMPTY, s.coalesced()));
+        out.add(counter("pgvigil_scrape_deadline_hits_total",
+                        "Collections that ran out of time: connection set-up or a collector reached the scrape deadline.",
+                        Labels.EMPTY, s.deadlineHits()));
+        return out;
+    }
+
+    private static CounterSnapshot.CounterDataPointSnapshot point(String label, String value, double v) {
+        return CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of(label, value)).value(v).build();
+    }
+
+    private static CounterSnapshot counter(String name, String help, Labels labels, double value) {
+        return CounterSnapshot.builder().name(name).help(help)
+                .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(value).build()).build();
+    }
+
+    private static GaugeSnapshot gauge(String name, String help, double value) {
+        return GaugeSnapshot.builder().name(name).help(help)
+                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(value).build()).build();
+    }
+}

@@ -1,0 +1,60 @@
+package io.pgvigil.app;
+
+import io.pgvigil.collectors.CollectorCatalog;
+import io.pgvigil.collectors.ConnectionPool;
+import io.pgvigil.collectors.ConnectionSource;
+import io.pgvigil.collectors.PoolOptions;
+import io.pgvigil.collectors.Scraper;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The connection-reuse and deadline flags, and the self-metrics they feed. */
+class ConnectionFlagsTest {
+    @Test
+    void defaults() {
+        Cli.Options o = new Cli().parse();
+        assertThat(o.pool()).isEqualTo(new PoolOptions(100, Duration.ofMinutes(2), Duration.ofSeconds(1)));
+        assertThat(o.scrapeTimeoutOffset()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void givenValues() {
+        Cli.Options o = new Cli().parse("--connection.max-open=7", "--connection.idle-timeout=45s",
+                                        "--connection.lock-timeout", "250ms", "--web.scrape-timeout-offset=1s");
+        assertThat(o.pool()).isEqualTo(new PoolOptions(7, Duration.ofSeconds(45), Duration.ofMillis(250)));
+        assertThat(o.scrapeTimeoutOffset()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(new Cli().usage()).contains("--connection.max-open", "--connection.idle-timeout", "--connection.lock-timeout",
+                                               "--web.scrape-timeout-offset");
+    }
+
+    @Test
+    void badValuesFailClearly() {
+        assertThatThrownBy(() -> new Cli().parse("--connection.max-open=0")).hasMessageContaining("--connection.max-open");
+        assertThatThrownBy(() -> new Cli().parse("--connection.max-open=many")).hasMessageContaining("--connection.max-open");
+        assertThatThrownBy(() -> new Cli().parse("--connection.idle-timeout=0")).hasMessageContaining("--connection.idle-timeout");
+        assertThatThrownBy(() -> new Cli().parse("--connection.lock-timeout=-1s")).hasMessageContaining("--connection.lock-timeout");
+        assertThatThrownBy(() -> new Cli().parse("--web.scrape-timeout-offset=-1s")).hasMessageContaining("--web.scrape-timeout-offset");
+        assertThatThrownBy(() -> new Cli().parse("--web.scrape-timeout-offset=soon")).hasMessageContaining("--web.scrape-timeout-offset");
+    }
+
+    @Test
+    void selfMetricsNameEveryCounter() {
+        try (ConnectionPool pool = ConnectionSource.pooled(new PoolOptions(3, Duration.ofMinutes(1), Duration.ofSeconds(1)))) {
+            Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
+            List<MetricSnapshot> metrics = new ConnectionMetrics(pool, scraper).get();
+            assertThat(metrics).extracting(m -> m.getMetadata().getOriginalName()).containsExactly(
+                    "pgvigil_connections_max", "pgvigil_connections_open", "pgvigil_connections_idle",
+                    "pgvigil_connections_opened_total", "pgvigil_connection_reuses_total", "pgvigil_connections_closed_total",
+                    "pgvigil_connection_cap_waits_total", "pgvigil_connection_cap_timeouts_total", "pgvigil_scrapes_coalesced_total",
+                    "pgvigil_scrape_deadline_hits_total");
+            assertThat(metrics.getFirst().getDataPoints().getFirst()).extracting("value").isEqualTo(3.0);
+            assertThat(metrics.get(5).getDataPoints()).hasSize(3);
+        }
+    }
+}

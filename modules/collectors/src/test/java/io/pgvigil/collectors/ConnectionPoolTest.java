@@ -1,0 +1,354 @@
+package io.pgvigil.collectors;
+
+import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.PgServer;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import static io.pgvigil.collectors.ScraperTest.value;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * The pooled connection source and the scraper's deadlines, single-flight and retries, against a real server
+ * (the newest major of the matrix). Every test tags its sessions with its own {@code application_name}, so
+ * that it counts only its own backends on the shared server.
+ */
+class ConnectionPoolTest {
+    private static final String PASSWORD = "p00l-Pa55word";
+    private static final String DB = "pgvigil_pool";
+    /** A generous bound for things that must end (no timing is asserted within it). */
+    private static final Duration BOUND = Duration.ofSeconds(60);
+
+    private static PgServer pg;
+
+    @BeforeAll
+    static void server() {
+        pg = PgServer.shared(PgServer.majors().getLast());
+        pg.createRole("pgvigil_pool_monitor", PASSWORD, "IN ROLE pg_monitor");
+        pg.createDatabase(DB, null);
+        pg.execute(DB, "CREATE TABLE IF NOT EXISTS locked_table (id int); CREATE TABLE IF NOT EXISTS victim (id int)");
+    }
+
+    private static ConnectionSpec spec(String database, String tag, String extra) {
+        return ConnectionSpec.parse("postgresql://pgvigil_pool_monitor:" + PASSWORD + "@127.0.0.1:" + pg.port() + "/" + database
+                                    + "?sslmode=disable&application_name=" + tag + extra);
+    }
+
+    private static ConnectionPool pool(int max, Duration idle) {
+        return ConnectionSource.pooled(new PoolOptions(max, idle, Duration.ofSeconds(1)));
+    }
+
+    private static List<Integer> backends(String tag) throws SQLException {
+        List<Integer> pids = new ArrayList<>();
+        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = '" + tag + "' ORDER BY pid")) {
+            while (rs.next()) {
+                pids.add(rs.getInt(1));
+            }
+        }
+        return pids;
+    }
+
+    private static long waitingOnLock(String tag) throws SQLException {
+        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + tag
+                                            + "' AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Polls until {@code condition} holds; fails after a generous bound. */
+    private static void await(String what, CheckedCondition condition) throws Exception {
+        long end = System.nanoTime() + BOUND.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @FunctionalInterface
+    interface CheckedCondition {
+        boolean holds() throws Exception;
+    }
+
+    /** Holds ACCESS EXCLUSIVE on {@code locked_table} until closed: pg_table_size() of stat_user_tables queues behind it. */
+    private static Connection holdExclusiveLock() throws SQLException {
+        Connection holder = pg.connectAsSuperuser(DB);
+        holder.setAutoCommit(false);
+        try (Statement st = holder.createStatement()) {
+            st.execute("LOCK TABLE locked_table IN ACCESS EXCLUSIVE MODE");
+        }
+        return holder;
+    }
+
+    @Test
+    void secondScrapeReusesTheSessionOfTheFirst() throws Exception {
+        String tag = "pgvigil_reuse";
+        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+            Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
+            ConnectionSpec target = spec(DB, tag, "");
+            MetricSnapshots first = scraper.scrape(target, new AtomicLong());
+            List<Integer> afterFirst = backends(tag);
+            MetricSnapshots second = scraper.scrape(target, new AtomicLong());
+            List<Integer> afterSecond = backends(tag);
+
+            assertThat(value(first, "pg_up")).contains(1.0);
+            assertThat(value(second, "pg_up")).contains(1.0);
+            assertThat(value(second, "pg_exporter_last_scrape_error")).contains(0.0);
+            assertThat(afterFirst).hasSize(1);
+            assertThat(afterSecond).isEqualTo(afterFirst);
+            ConnectionPool.Stats stats = pool.stats();
+            assertThat(stats.opened()).isEqualTo(1);
+            assertThat(stats.reused()).isEqualTo(1);
+            assertThat(stats.open()).isEqualTo(1);
+            assertThat(stats.idle()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void concurrentScrapesOfOneTargetShareOneCollection() throws Exception {
+        String tag = "pgvigil_coalesce";
+        int followers = 4;
+        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5));
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Scraper scraper = new Scraper(pool, Set.of("stat_user_tables"));
+            // The target's own lock_timeout (60s) wins over the pool's 1s, so the first scrape queues behind the lock.
+            ConnectionSpec target = spec(DB, tag, "&lock_timeout=60s");
+            List<Future<MetricSnapshots>> results = new ArrayList<>();
+            try (Connection holder = holdExclusiveLock()) {
+                results.add(threads.submit(() -> scraper.scrape(target, new AtomicLong())));
+                await("the first scrape waits on the lock", () -> waitingOnLock(tag) == 1);
+                for (int i = 0; i < followers; i++) {
+                    results.add(threads.submit(() -> scraper.scrape(target, new AtomicLong())));
+                }
+                await("the others joined it", () -> scraper.stats().coalesced() == followers);
+                holder.rollback();
+            }
+            MetricSnapshots first = results.getFirst().get();
+            for (Future<MetricSnapshots> f : results) {
+                assertThat(f.get()).isSameAs(first);
+            }
+            assertThat(value(first, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(1.0);
+            assertThat(scraper.stats().collections()).isEqualTo(1);
+            assertThat(pool.stats().opened()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aJoinedScrapeStillAnswersByItsOwnDeadline() throws Exception {
+        String tag = "pgvigil_join_deadline";
+        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5));
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Scraper scraper = new Scraper(pool, Set.of("stat_user_tables"));
+            ConnectionSpec target = spec(DB, tag, "&lock_timeout=0");
+            Future<MetricSnapshots> first;
+            MetricSnapshots joined;
+            try (Connection holder = holdExclusiveLock()) {
+                first = threads.submit(() -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(50)));
+                await("the first scrape waits on the lock", () -> waitingOnLock(tag) == 1);
+                // The first scrape stays blocked until the lock is released below, after this one has answered.
+                joined = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, new AtomicLong(), Duration.ofMillis(500)));
+                holder.rollback();
+            }
+            assertThat(value(joined, "pg_up")).contains(0.0);
+            assertThat(value(joined, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(0.0);
+            assertThat(value(first.get(), "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(1.0);
+            Scraper.Stats stats = scraper.stats();
+            assertThat(stats.coalesced()).isEqualTo(1);
+            assertThat(stats.collections()).isEqualTo(1);
+            assertThat(stats.deadlineHits()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theCapIsNeverExceededUnderABurstOfTargets() throws Exception {
+        String tag = "pgvigil_cap";
+        int cap = 3;
+        int targets = 12;
+        for (int i = 0; i < targets; i++) {
+            pg.createDatabase("pgvigil_cap_" + i, null);
+        }
+        try (ConnectionPool pool = pool(cap, Duration.ofMinutes(5));
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Scraper scraper = new Scraper(pool, Set.of("database", "locks"));
+            AtomicInteger maxSeen = new AtomicInteger();
+            Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    maxSeen.accumulateAndGet(pool.stats().open(), Math::max);
+                    Thread.onSpinWait();
+                }
+            });
+            List<Future<MetricSnapshots>> results = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < targets; i++) {
+                    ConnectionSpec target = spec("pgvigil_cap_" + i, tag, "");
+                    results.add(threads.submit(() -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(50))));
+                }
+            }
+            for (Future<MetricSnapshots> f : results) {
+                assertThat(value(f.get(), "pg_up")).contains(1.0);
+            }
+            sampler.interrupt();
+            sampler.join();
+            ConnectionPool.Stats stats = pool.stats();
+            assertThat(maxSeen.get()).isBetween(1, cap);
+            assertThat(stats.open()).isLessThanOrEqualTo(cap);
+            assertThat(stats.evictedLru()).isGreaterThan(0);
+            await("the server sees at most the cap", () -> backends(tag).size() <= cap);
+        }
+    }
+
+    @Test
+    void aFullCapGivesPgUpZeroAtTheDeadline() throws Exception {
+        try (ConnectionPool pool = pool(1, Duration.ofMinutes(5))) {
+            Scraper scraper = new Scraper(pool, Set.of("database"));
+            try (Lease busy = pool.lease(spec(DB, "pgvigil_full_a", ""), System.nanoTime() + BOUND.toNanos())) {
+                MetricSnapshots m = assertTimeoutPreemptively(BOUND, () ->
+                        scraper.scrape(spec(DB, "pgvigil_full_b", ""), new AtomicLong(), Duration.ofMillis(300)));
+                assertThat(value(m, "pg_up")).contains(0.0);
+                assertThat(busy.connection().isClosed()).isFalse();
+            }
+            ConnectionPool.Stats stats = pool.stats();
+            assertThat(stats.capWaits()).isEqualTo(1);
+            assertThat(stats.capTimeouts()).isEqualTo(1);
+            assertThat(stats.open()).isEqualTo(1);
+            assertThat(scraper.stats().deadlineHits()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theDeadlineEndsACollectorThatWaitsAndKeepsTheConnection() throws Exception {
+        String tag = "pgvigil_deadline";
+        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+            Scraper scraper = new Scraper(pool, Set.of("database", "stat_user_tables"));
+            ConnectionSpec target = spec(DB, tag, "&lock_timeout=0");
+            MetricSnapshots m;
+            try (Connection holder = holdExclusiveLock()) {
+                // Without the deadline, the scrape would wait for the lock for as long as it is held (beyond BOUND).
+                m = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(2)));
+                holder.rollback();
+            }
+            assertThat(value(m, "pg_up")).contains(1.0);
+            assertThat(value(m, "pg_scrape_collector_success", "collector", "database")).contains(1.0);
+            assertThat(value(m, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(0.0);
+            assertThat(scraper.stats().deadlineHits()).isEqualTo(1);
+            // A server-side statement timeout leaves the session usable: it is kept and serves the next scrape.
+            assertThat(pool.stats().retired()).isZero();
+            MetricSnapshots next = scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(20));
+            assertThat(value(next, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(1.0);
+            assertThat(pool.stats().opened()).isEqualTo(1);
+            assertThat(pool.stats().reused()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void lockTimeoutStopsTheScrapeFromQueueingBehindAnExclusiveLock() throws Exception {
+        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+            Scraper scraper = new Scraper(pool, Set.of("stat_user_tables", "database"));
+            ConnectionSpec target = spec(DB, "pgvigil_lock_timeout", "");
+            MetricSnapshots m;
+            try (Connection holder = holdExclusiveLock()) {
+                // The scrape's budget is 50s; only the session's lock_timeout (1s) can end the wait before BOUND.
+                m = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(50)));
+                holder.rollback();
+            }
+            assertThat(value(m, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(0.0);
+            assertThat(value(m, "pg_scrape_collector_success", "collector", "database")).contains(1.0);
+            assertThat(scraper.stats().deadlineHits()).isZero();
+            assertThat(pool.stats().retired()).isZero();
+        }
+    }
+
+    @Test
+    void sessionsAreReadOnlyEvenForASuperuser() throws Exception {
+        ConnectionSpec su = ConnectionSpec.parse("postgresql://" + pg.superuser() + ":" + pg.superuserPassword() + "@127.0.0.1:"
+                                                 + pg.port() + "/" + DB + "?sslmode=disable");
+        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+            try (Connection c = pool.open(su); Statement st = c.createStatement()) {
+                assertThatThrownBy(() -> st.execute("INSERT INTO victim VALUES (1)"))
+                        .isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25006"));
+                assertThatThrownBy(() -> st.execute("CREATE TABLE pgvigil_never (id int)"))
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25006"));
+                try (ResultSet rs = st.executeQuery("SELECT current_setting('application_name'), current_setting('lock_timeout'), "
+                                                    + "current_setting('idle_in_transaction_session_timeout')")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("pgvigil");
+                    assertThat(rs.getString(2)).isEqualTo("1s");
+                    assertThat(rs.getString(3)).isEqualTo("10s");
+                }
+            }
+            // An SQL error is not a connection error: the session was given back and is kept.
+            assertThat(pool.stats().idle()).isEqualTo(1);
+        }
+        try (Connection c = pg.connectAsSuperuser(DB); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM victim")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isZero();
+        }
+    }
+
+    @Test
+    void aModuleApplicationNameWinsButReadOnlyCannotBeSwitchedOff() throws Exception {
+        ConnectionSpec target = spec(DB, "custom_name", "&options=-c%20default_transaction_read_only%3Doff");
+        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5));
+             Connection c = pool.open(target); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT current_setting('application_name'), current_setting('default_transaction_read_only')")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("custom_name");
+            assertThat(rs.getString(2)).isEqualTo("on");
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosed() throws Exception {
+        String tag = "pgvigil_idle";
+        try (ConnectionPool pool = pool(10, Duration.ofMillis(300))) {
+            Scraper scraper = new Scraper(pool, Set.of("database"));
+            assertThat(value(scraper.scrape(spec(DB, tag, ""), new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(backends(tag)).hasSize(1);
+            await("the idle connection is closed", () -> pool.stats().open() == 0);
+            assertThat(pool.stats().evictedIdle()).isEqualTo(1);
+            await("its backend is gone", () -> backends(tag).isEmpty());
+        }
+    }
+
+    @Test
+    void aServerRestartBetweenScrapesIsFollowedByASuccessfulScrape() throws Exception {
+        try (PgServer own = PgServer.start(PgServer.majors().getLast());
+             ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+            own.createRole("pgvigil_pool_monitor", PASSWORD, "IN ROLE pg_monitor");
+            ConnectionSpec target = ConnectionSpec.parse("postgresql://pgvigil_pool_monitor:" + PASSWORD + "@127.0.0.1:" + own.port()
+                                                         + "/postgres?sslmode=disable");
+            Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
+            assertThat(value(scraper.scrape(target, new AtomicLong()), "pg_up")).contains(1.0);
+            own.restart();
+            MetricSnapshots after = scraper.scrape(target, new AtomicLong());
+            assertThat(value(after, "pg_up")).contains(1.0);
+            assertThat(value(after, "pg_exporter_last_scrape_error")).contains(0.0);
+            assertThat(pool.stats().retired()).isEqualTo(1);
+            assertThat(pool.stats().opened()).isEqualTo(2);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.pgvigil.http;
+
+import io.helidon.http.Status;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import io.helidon.webserver.testing.junit5.SetUpRoute;
+import io.pgvigil.collectors.CollectorCatalog;
+import io.pgvigil.collectors.ConnectionPool;
+import io.pgvigil.collectors.ConnectionSource;
+import io.pgvigil.collectors.PoolOptions;
+import io.pgvigil.collectors.Scraper;
+import io.pgvigil.config.AuthConfig;
+import io.pgvigil.dsn.AuthModule;
+import io.pgvigil.dsn.Credentials;
+import io.pgvigil.dsn.Secret;
+import io.pgvigil.testkit.PgServer;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * /probe with a kept connection per target and the scrape deadline from Prometheus' header, against the newest
+ * server of the matrix.
+ */
+@ServerTest
+class ProbeDeadlineTest {
+    private static final String PASSWORD = "Dead1ine-Pa55word";
+    private static final String DB = "pgvigil_http_deadline";
+    /** Bounds what must end; the collection timeout (1m) is longer, so only the header can end the slow probe within it. */
+    private static final Duration BOUND = Duration.ofSeconds(40);
+    private static final ConnectionPool POOL = ConnectionSource.pooled(PoolOptions.defaults());
+
+    private final Http1Client client;
+
+    ProbeDeadlineTest(Http1Client client) {
+        this.client = client;
+    }
+
+    private static PgServer pg() {
+        PgServer pg = PgServer.shared(PgServer.majors().getLast());
+        pg.createRole("pgvigil_http_deadline", PASSWORD, "IN ROLE pg_monitor");
+        pg.createDatabase(DB, null);
+        pg.execute(DB, "CREATE TABLE IF NOT EXISTS locked_table (id int)");
+        return pg;
+    }
+
+    @SetUpRoute
+    static void routing(HttpRouting.Builder routing) {
+        AuthConfig auth = new AuthConfig(Map.of(
+                "reuse", new AuthModule("reuse", new Credentials.UserPass("pgvigil_http_deadline", Secret.of(PASSWORD)),
+                                        Map.of("sslmode", "disable", "application_name", "pgvigil_http_reuse")),
+                // lock_timeout=0 (wait for locks forever): only the deadline can end a scrape stuck behind a lock.
+                "patient", new AuthModule("patient", new Credentials.UserPass("pgvigil_http_deadline", Secret.of(PASSWORD)),
+                                          Map.of("sslmode", "disable", "lock_timeout", "0",
+                                                 "application_name", "pgvigil_http_patient"))));
+        Scraper scraper = new Scraper(POOL, CollectorCatalog.enabledByDefault());
+        ExporterService.register(routing, new ExporterService.Settings(
+                "/metrics", scraper, () -> auth, Optional.empty(), List::of, "test", Duration.ofMillis(500)));
+    }
+
+    private String probe(String target, String module, String scrapeTimeout) {
+        var req = client.get("/probe").queryParam("target", target).queryParam("auth_module", module);
+        if (scrapeTimeout != null) {
+            req.header(ExporterService.SCRAPE_TIMEOUT, scrapeTimeout);
+        }
+        try (HttpClientResponse res = req.request()) {
+            assertThat(res.status()).isEqualTo(Status.OK_200);
+            return res.as(String.class);
+        }
+    }
+
+    private static List<Integer> backends(PgServer pg, String applicationName) throws SQLException {
+        List<Integer> pids = new ArrayList<>();
+        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = '" + applicationName + "'")) {
+            while (rs.next()) {
+                pids.add(rs.getInt(1));
+            }
+        }
+        return pids;
+    }
+
+    @Test
+    void aSecondProbeOpensNoNewSession() throws Exception {
+        PgServer pg = pg();
+        String target = "127.0.0.1:" + pg.port() + "/postgres";
+        assertThat(probe(target, "reuse", "10")).contains("\npg_up 1\n", "\npg_exporter_last_scrape_error 0\n");
+        List<Integer> first = backends(pg, "pgvigil_http_reuse");
+        assertThat(probe(target, "reuse", "10")).contains("\npg_up 1\n", "\npg_exporter_last_scrape_error 0\n");
+        assertThat(first).hasSize(1);
+        assertThat(backends(pg, "pgvigil_http_reuse")).isEqualTo(first);
+    }
+
+    @Test
+    void anUnusableHeaderLeavesTheCollectionTimeout() {
+        PgServer pg = pg();
+        String target = "127.0.0.1:" + pg.port() + "/postgres";
+        for (String header : List.of("soon", "-3", "NaN", "Infinity", "")) {
+            assertThat(probe(target, "reuse", header)).as(header).contains("\npg_up 1\n", "\npg_exporter_last_scrape_error 0\n");
+        }
+    }
+
+    @Test
+    void theScrapeTimeoutHeaderEndsACollectorStuckBehindALock() throws Exception {
+        PgServer pg = pg();
+        String target = "127.0.0.1:" + pg.port() + "/" + DB;
+        try (Connection holder = pg.connectAsSuperuser(DB)) {
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                // pg_table_size() in stat_user_tables takes ACCESS SHARE on every user table: it queues behind this.
+                st.execute("LOCK TABLE locked_table IN ACCESS EXCLUSIVE MODE");
+            }
+            String body = assertTimeoutPreemptively(BOUND, () -> probe(target, "patient", "2.5"));
+            holder.rollback();
+            assertThat(body).contains("\npg_up 1\n", "\npg_exporter_last_scrape_error 1\n",
+                                      "pg_scrape_collector_success{collector=\"stat_user_tables\"} 0\n",
+                                      "pg_scrape_collector_success{collector=\"database\"} 1\n");
+        }
+        // The statement was cancelled by the server's statement_timeout: the session is fine and is kept.
+        assertThat(probe(target, "patient", "10")).contains("pg_scrape_collector_success{collector=\"stat_user_tables\"} 1\n");
+        assertThat(POOL.stats().retired()).isZero();
+    }
+}
