@@ -45,14 +45,23 @@ public final class ExporterService {
      * @param defaultTarget  the data source of {@code /metrics}, empty when none is configured
      * @param selfMetrics    the exporter's own families for {@code /metrics} (build info, process, config)
      * @param version        the version shown on the landing page
+     * @param lifecycle      readiness and reload, for {@code /-/ready} and {@code /-/reload}
      */
     public record Settings(String telemetryPath,
                            Scraper scraper,
                            Supplier<AuthConfig> authConfig,
                            Optional<ConnectionSpec> defaultTarget,
                            Supplier<List<MetricSnapshot>> selfMetrics,
-                           String version) {
+                           String version,
+                           Lifecycle lifecycle) {
+        /** Settings with a lifecycle that is always ready and cannot reload. */
+        public Settings(String telemetryPath, Scraper scraper, Supplier<AuthConfig> authConfig,
+                        Optional<ConnectionSpec> defaultTarget, Supplier<List<MetricSnapshot>> selfMetrics, String version) {
+            this(telemetryPath, scraper, authConfig, defaultTarget, selfMetrics, version, Lifecycle.STATIC);
+        }
+
         public Settings {
+            Objects.requireNonNull(lifecycle, "lifecycle");
             Objects.requireNonNull(telemetryPath, "telemetryPath");
             Objects.requireNonNull(scraper, "scraper");
             Objects.requireNonNull(authConfig, "authConfig");
@@ -75,6 +84,19 @@ public final class ExporterService {
     public static void register(HttpRouting.Builder routing, Settings settings) {
         ExporterService service = new ExporterService(settings);
         String telemetry = settings.telemetryPath();
+        routing.get("/-/healthy", (req, res) -> plain(res, Status.OK_200, "Healthy.\n"));
+        routing.head("/-/healthy", (req, res) -> res.send());
+        routing.get("/-/ready", service::ready);
+        routing.head("/-/ready", (req, res) -> {
+            res.status(settings.lifecycle().ready() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+            res.send();
+        });
+        routing.post("/-/reload", service::reload);
+        routing.put("/-/reload", service::reload);
+        routing.any("/-/reload", (req, res) -> {
+            res.headers().set(HeaderNames.ALLOW, "POST, PUT");
+            plain(res, Status.METHOD_NOT_ALLOWED_405, "Only POST or PUT requests allowed.\n");
+        });
         routing.any("/probe", service::probe);
         if (!telemetry.isEmpty()) {
             routing.get(telemetry, service::metrics);
@@ -83,6 +105,23 @@ public final class ExporterService {
             routing.get("/", service::landing);
         }
         routing.any(ExporterService::notFound);
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        if (settings.lifecycle().ready()) {
+            plain(res, Status.OK_200, "Ready.\n");
+        } else {
+            plain(res, Status.SERVICE_UNAVAILABLE_503, "Not ready.\n");
+        }
+    }
+
+    private void reload(ServerRequest req, ServerResponse res) {
+        Lifecycle.ReloadOutcome outcome = settings.lifecycle().reload();
+        if (outcome.successful()) {
+            plain(res, Status.OK_200, outcome.message() + "\n");
+        } else {
+            plain(res, Status.INTERNAL_SERVER_ERROR_500, "failed to reload config: " + outcome.message() + "\n");
+        }
     }
 
     private void probe(ServerRequest req, ServerResponse res) throws IOException {
