@@ -26,6 +26,7 @@ final class Cli {
     record Options(String listenAddress,
                    String telemetryPath,
                    String configFile,
+                   Duration shutdownGracePeriod,
                    String logLevel,
                    String logFormat,
                    Set<String> collectors,
@@ -72,6 +73,9 @@ final class Cli {
                              "Address on which to expose metrics and web interface. Default: ${DEFAULT-VALUE}"));
         spec.addOption(value("--web.telemetry-path", "PATH", fromEnv("PG_EXPORTER_WEB_TELEMETRY_PATH", "/metrics"),
                              "Path under which to expose metrics ($PG_EXPORTER_WEB_TELEMETRY_PATH). Default: ${DEFAULT-VALUE}"));
+        spec.addOption(value("--web.shutdown-grace-period", "DURATION", "",
+                             "How long a SIGTERM/SIGINT waits for requests in flight before stopping (Go duration). "
+                             + "Default: --collection-timeout plus 15s"));
         spec.addOption(value("--config.file", "FILE", "postgres_exporter.yml",
                              "Postgres exporter configuration file (auth modules for /probe). Default: ${DEFAULT-VALUE}"));
         spec.addOption(negatable("--disable-default-metrics",
@@ -149,6 +153,14 @@ final class Cli {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--collection-timeout: " + e.getMessage());
         }
+        Duration grace = timeout.plusSeconds(15);
+        if (!string("--web.shutdown-grace-period").isEmpty()) {
+            try {
+                grace = GoDuration.parse(string("--web.shutdown-grace-period"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--web.shutdown-grace-period: " + e.getMessage());
+            }
+        }
         CollectorOptions.StatStatements statements = new CollectorOptions.StatStatements(
                 bool("--collector.stat_statements.include_query", false),
                 positiveInt("--collector.stat_statements.query_length"),
@@ -163,6 +175,7 @@ final class Cli {
         return new Options(string("--web.listen-address"),
                            string("--web.telemetry-path"),
                            string("--config.file"),
+                           grace,
                            string("--log.level"),
                            string("--log.format"),
                            collectors,

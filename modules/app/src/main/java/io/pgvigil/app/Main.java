@@ -16,7 +16,6 @@ import java.io.PrintStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 
 /** Starts pgvigil: parses the command line, loads the config, wires the scraper and serves HTTP. */
@@ -104,17 +103,23 @@ public final class Main {
             LOG.log(Level.INFO, "Default data source", "dsn", dataSource.get().redacted());
         }
 
-        Scraper scraper = new Scraper(ConnectionSource.fresh(), options.collectors(), options.scrape());
+        Service service = new Service(Path.of(options.configFile()), config);
+        ConnectionSource connections = ConnectionSource.fresh();
+        if (connections instanceof AutoCloseable closeable) {
+            service.closeOnStop(closeable); // a pooling source closes its connections after the last scrape
+        }
+        Scraper scraper = new Scraper(connections, options.collectors(), options.scrape());
         LOG.log(Level.INFO, "Enabled collectors", "collectors", String.join(",", scraper.collectorNames()));
         ExporterService.Settings settings = new ExporterService.Settings(
-                options.telemetryPath(), scraper, config, dataSource, new SelfMetrics(build, config), build.version());
+                options.telemetryPath(), scraper, config, dataSource, new SelfMetrics(build, config), build.version(), service);
 
         WebServer server;
         try {
             server = WebServer.builder()
                     .host(listen.host())
                     .port(listen.port())
-                    .shutdownGracePeriod(Duration.ofSeconds(10))
+                    .shutdownGracePeriod(options.shutdownGracePeriod())
+                    .shutdownHook(false) // Signals stops the server, then closes the connections
                     .routing(routing -> ExporterService.register(routing, settings))
                     .build()
                     .start();
@@ -122,11 +127,13 @@ public final class Main {
             LOG.log(Level.ERROR, "Error running HTTP server", "address", options.listenAddress(), "err", String.valueOf(e.getMessage()));
             return 1;
         }
+        service.started(server);
+        Signals.install(service);
         LOG.log(Level.INFO, "Listening on", "address", listen.host() + ":" + server.port());
         return -1;
     }
 
-    static void loadConfig(Path file, ConfigState state) {
+    static LoadResult loadConfig(Path file, ConfigState state) {
         LoadResult result = ConfigLoader.load(file);
         switch (result) {
             case LoadResult.Loaded loaded -> {
@@ -151,5 +158,6 @@ public final class Main {
             }
         }
         state.apply(result);
+        return result;
     }
 }
