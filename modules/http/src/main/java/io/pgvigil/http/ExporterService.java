@@ -35,6 +35,7 @@ public final class ExporterService {
 
     private final Settings settings;
     private final AtomicLong metricsScrapes = new AtomicLong();
+    private final HttpMetrics httpMetrics;
 
     /**
      * What the HTTP layer needs from the rest of the exporter.
@@ -73,6 +74,16 @@ public final class ExporterService {
 
     private ExporterService(Settings settings) {
         this.settings = settings;
+        this.httpMetrics = new HttpMetrics(settings.telemetryPath());
+    }
+
+    /** The handler label of a request: its route, or {@code other} (never the raw path, which anyone can vary). */
+    private String handlerOf(String path) {
+        if (path.equals(settings.telemetryPath()) || path.equals("/probe") || path.equals("/")
+            || path.equals("/-/healthy") || path.equals("/-/ready") || path.equals("/-/reload")) {
+            return path;
+        }
+        return "other";
     }
 
     /**
@@ -84,6 +95,13 @@ public final class ExporterService {
     public static void register(HttpRouting.Builder routing, Settings settings) {
         ExporterService service = new ExporterService(settings);
         String telemetry = settings.telemetryPath();
+        routing.addFilter((chain, req, res) -> {
+            try {
+                chain.proceed();
+            } finally {
+                service.httpMetrics.request(service.handlerOf(req.path().path()), res.status().code());
+            }
+        });
         routing.get("/-/healthy", (req, res) -> plain(res, Status.OK_200, "Healthy.\n"));
         routing.head("/-/healthy", (req, res) -> res.send());
         routing.get("/-/ready", service::ready);
@@ -157,16 +175,29 @@ public final class ExporterService {
             plain(res, Status.BAD_REQUEST_400, "could not configure dsn for target: " + e.getMessage() + "\n");
             return;
         }
-        send(req, res, settings.scraper().scrape(spec, new AtomicLong()));
+        long start = System.nanoTime();
+        MetricSnapshots scraped = settings.scraper().scrape(spec, new AtomicLong());
+        httpMetrics.probeDuration((System.nanoTime() - start) / 1e9);
+        send(req, res, scraped);
     }
 
     private void metrics(ServerRequest req, ServerResponse res) throws IOException {
+        httpMetrics.telemetryInFlight().incrementAndGet();
+        try {
+            metricsInFlight(req, res);
+        } finally {
+            httpMetrics.telemetryInFlight().decrementAndGet();
+        }
+    }
+
+    private void metricsInFlight(ServerRequest req, ServerResponse res) throws IOException {
         MetricSnapshots scraped = settings.defaultTarget()
                 .map(spec -> settings.scraper().scrape(spec, metricsScrapes))
                 .orElseGet(() -> settings.scraper().unconfigured(metricsScrapes));
         List<MetricSnapshot> all = new ArrayList<>(scraped.size() + 16);
         scraped.forEach(all::add);
         all.addAll(settings.selfMetrics().get());
+        all.addAll(httpMetrics.snapshots());
         send(req, res, new MetricSnapshots(all));
     }
 
