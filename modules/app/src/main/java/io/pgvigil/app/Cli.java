@@ -27,6 +27,7 @@ final class Cli {
                    String telemetryPath,
                    String configFile,
                    Duration shutdownGracePeriod,
+                   String webConfigFile,
                    String logLevel,
                    String logFormat,
                    Set<String> collectors,
@@ -73,6 +74,9 @@ final class Cli {
                              "Address on which to expose metrics and web interface. Default: ${DEFAULT-VALUE}"));
         spec.addOption(value("--web.telemetry-path", "PATH", fromEnv("PG_EXPORTER_WEB_TELEMETRY_PATH", "/metrics"),
                              "Path under which to expose metrics ($PG_EXPORTER_WEB_TELEMETRY_PATH). Default: ${DEFAULT-VALUE}"));
+        spec.addOption(value("--web.config.file", "FILE", "",
+                             "Path to configuration file that can enable TLS or authentication (exporter-toolkit format). "
+                             + "Re-read on SIGHUP and POST /-/reload. Default: none"));
         spec.addOption(value("--web.shutdown-grace-period", "DURATION", "",
                              "How long a SIGTERM/SIGINT waits for requests in flight before stopping (Go duration). "
                              + "Default: --collection-timeout plus 15s"));
@@ -176,6 +180,7 @@ final class Cli {
                            string("--web.telemetry-path"),
                            string("--config.file"),
                            grace,
+                           string("--web.config.file"),
                            string("--log.level"),
                            string("--log.format"),
                            collectors,

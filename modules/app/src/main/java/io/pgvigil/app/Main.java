@@ -5,6 +5,10 @@ import io.pgvigil.collectors.ConnectionSource;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.ConfigLoader;
 import io.pgvigil.config.LoadResult;
+import io.pgvigil.config.WebConfig;
+import io.pgvigil.config.WebConfigLoader;
+import io.helidon.common.tls.Tls;
+import io.pgvigil.http.WebSecurity;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.Credentials;
@@ -17,6 +21,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Starts pgvigil: parses the command line, loads the config, wires the scraper and serves HTTP. */
 public final class Main {
@@ -103,7 +108,26 @@ public final class Main {
             LOG.log(Level.INFO, "Default data source", "dsn", dataSource.get().redacted());
         }
 
-        Service service = new Service(Path.of(options.configFile()), config);
+        Optional<Path> webConfigFile = options.webConfigFile().isEmpty() ? Optional.empty() : Optional.of(Path.of(options.webConfigFile()));
+        AtomicReference<WebConfig> webConfig = new AtomicReference<>(WebConfig.none());
+        Optional<Tls> tls = Optional.empty();
+        if (webConfigFile.isPresent()) {
+            try {
+                webConfig.set(WebConfigLoader.load(webConfigFile.get()));
+                tls = webConfig.get().tls().map(WebSecurity::tls);
+            } catch (WebConfigLoader.InvalidWebConfigException e) {
+                for (String problem : e.errors()) {
+                    LOG.log(Level.ERROR, "Error running HTTP server", "err", problem);
+                }
+                return 1;
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.ERROR, "Error running HTTP server", "err", e.getMessage());
+                return 1;
+            }
+            LOG.log(Level.INFO, "Loaded web config file", "file", webConfigFile.get().toString(),
+                    "tls", tls.isPresent(), "basic_auth_users", webConfig.get().basicAuthUsers().size());
+        }
+        Service service = new Service(Path.of(options.configFile()), config, webConfigFile, webConfig);
         ConnectionSource connections = ConnectionSource.fresh();
         if (connections instanceof AutoCloseable closeable) {
             service.closeOnStop(closeable); // a pooling source closes its connections after the last scrape
@@ -111,11 +135,13 @@ public final class Main {
         Scraper scraper = new Scraper(connections, options.collectors(), options.scrape());
         LOG.log(Level.INFO, "Enabled collectors", "collectors", String.join(",", scraper.collectorNames()));
         ExporterService.Settings settings = new ExporterService.Settings(
-                options.telemetryPath(), scraper, config, dataSource, new SelfMetrics(build, config), build.version(), service);
+                options.telemetryPath(), scraper, config, dataSource, new SelfMetrics(build, config), build.version(), service, webConfig::get);
 
         WebServer server;
+        Optional<Tls> serverTls = tls;
         try {
             server = WebServer.builder()
+                    .update(b -> serverTls.ifPresent(b::tls))
                     .host(listen.host())
                     .port(listen.port())
                     .shutdownGracePeriod(options.shutdownGracePeriod())
@@ -129,7 +155,7 @@ public final class Main {
         }
         service.started(server);
         Signals.install(service);
-        LOG.log(Level.INFO, "Listening on", "address", listen.host() + ":" + server.port());
+        LOG.log(Level.INFO, "Listening on", "address", listen.host() + ":" + server.port(), "http2", false, "tls", tls.isPresent());
         return -1;
     }
 

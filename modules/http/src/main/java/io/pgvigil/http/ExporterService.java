@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.AuthConfig;
+import io.pgvigil.config.WebConfig;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.TargetException;
@@ -47,6 +48,7 @@ public final class ExporterService {
      * @param selfMetrics    the exporter's own families for {@code /metrics} (build info, process, config)
      * @param version        the version shown on the landing page
      * @param lifecycle      readiness and reload, for {@code /-/ready} and {@code /-/reload}
+     * @param webConfig      basic auth and headers of the web config file in force (read on every request)
      */
     public record Settings(String telemetryPath,
                            Scraper scraper,
@@ -54,15 +56,24 @@ public final class ExporterService {
                            Optional<ConnectionSpec> defaultTarget,
                            Supplier<List<MetricSnapshot>> selfMetrics,
                            String version,
-                           Lifecycle lifecycle) {
+                           Lifecycle lifecycle,
+                           Supplier<WebConfig> webConfig) {
         /** Settings with a lifecycle that is always ready and cannot reload. */
         public Settings(String telemetryPath, Scraper scraper, Supplier<AuthConfig> authConfig,
                         Optional<ConnectionSpec> defaultTarget, Supplier<List<MetricSnapshot>> selfMetrics, String version) {
             this(telemetryPath, scraper, authConfig, defaultTarget, selfMetrics, version, Lifecycle.STATIC);
         }
 
+        /** Settings without a web config file (no authentication, no extra headers). */
+        public Settings(String telemetryPath, Scraper scraper, Supplier<AuthConfig> authConfig,
+                        Optional<ConnectionSpec> defaultTarget, Supplier<List<MetricSnapshot>> selfMetrics, String version,
+                        Lifecycle lifecycle) {
+            this(telemetryPath, scraper, authConfig, defaultTarget, selfMetrics, version, lifecycle, WebConfig::none);
+        }
+
         public Settings {
             Objects.requireNonNull(lifecycle, "lifecycle");
+            Objects.requireNonNull(webConfig, "webConfig");
             Objects.requireNonNull(telemetryPath, "telemetryPath");
             Objects.requireNonNull(scraper, "scraper");
             Objects.requireNonNull(authConfig, "authConfig");
@@ -102,6 +113,7 @@ public final class ExporterService {
                 service.httpMetrics.request(service.handlerOf(req.path().path()), res.status().code());
             }
         });
+        routing.addFilter(new WebSecurity(settings.webConfig())::filter);
         routing.get("/-/healthy", (req, res) -> plain(res, Status.OK_200, "Healthy.\n"));
         routing.head("/-/healthy", (req, res) -> res.send());
         routing.get("/-/ready", service::ready);
