@@ -164,6 +164,30 @@ class ServiceLifecycleIT {
     }
 
     @Test
+    void aReloadDoesNotDisturbAScrapeInFlight(@TempDir Path dir) throws Exception {
+        try (ImageProcess image = start(dir); Connection locker = pg.connectAsSuperuser("postgres")) {
+            locker.setAutoCommit(false);
+            try (Statement st = locker.createStatement()) {
+                st.execute("LOCK TABLE svc_slow IN ACCESS EXCLUSIVE MODE");
+            }
+            CompletableFuture<HttpResponse<String>> scrape = probeAsync(image, "monitor");
+            awaitBackends(true, 1);
+
+            // the module of the scrape in flight goes away, another one comes
+            Files.writeString(dir.resolve("postgres_exporter.yml"), "auth_modules:\n" + module("second", "pgvigil_svc2", NEW_PASSWORD));
+            assertThat(image.post("/-/reload").statusCode()).isEqualTo(200);
+            assertThat(image.get(probePath("monitor")).statusCode()).isEqualTo(400);
+            assertThat(scrape).isNotDone();
+
+            locker.commit();
+            HttpResponse<String> res = scrape.get(60, TimeUnit.SECONDS);
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.body()).contains("\npg_up 1\n", "pg_scrape_collector_success{collector=\"stat_user_tables\"} 1");
+            assertThat(image.get(probePath("second")).body()).contains("\npg_up 1\n");
+        }
+    }
+
+    @Test
     void sighupAndPostReloadSwapModulesAndKeepTheLastGoodOnError(@TempDir Path dir) throws Exception {
         try (ImageProcess image = start(dir)) {
             Path config = dir.resolve("postgres_exporter.yml");
