@@ -144,6 +144,26 @@ class ServiceLifecycleIT {
     }
 
     @Test
+    void aScrapeLongerThanTheGracePeriodIsCutAndTheProcessStillExits(@TempDir Path dir) throws Exception {
+        try (ImageProcess image = start(dir, "--web.shutdown-grace-period=1s");
+             Connection locker = pg.connectAsSuperuser("postgres")) {
+            locker.setAutoCommit(false);
+            try (Statement st = locker.createStatement()) {
+                st.execute("LOCK TABLE svc_slow IN ACCESS EXCLUSIVE MODE");
+            }
+            CompletableFuture<HttpResponse<String>> scrape = probeAsync(image, "monitor");
+            awaitBackends(true, 1);
+            image.signal("TERM");
+            // the lock is never released while pgvigil runs: only the grace period can end the wait
+            assertThat(image.process().waitFor(60, TimeUnit.SECONDS)).as("exits after the grace period").isTrue();
+            assertThat(image.process().exitValue()).isZero();
+            assertThat(image.log()).contains("msg=\"Shutdown finished\"");
+            assertThat(scrape).failsWithin(Duration.ofSeconds(30));
+            locker.rollback();
+        }
+    }
+
+    @Test
     void aSecondSigtermStopsAtOnce(@TempDir Path dir) throws Exception {
         try (ImageProcess image = start(dir); Connection locker = pg.connectAsSuperuser("postgres")) {
             locker.setAutoCommit(false);
