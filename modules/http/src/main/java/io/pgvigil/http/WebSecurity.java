@@ -14,8 +14,9 @@ import io.pgvigil.config.WebConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.Map;
+import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -40,7 +41,7 @@ public final class WebSecurity {
     }
 
     private final Supplier<WebConfig> config;
-    private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
+    private final Set<String> verified = ConcurrentHashMap.newKeySet();
     private final ReentrantLock bcryptLock = new ReentrantLock();
 
     /** @param config the web config in force, read on every request so that a reload applies at once */
@@ -81,11 +82,11 @@ public final class WebSecurity {
         String hash = c.basicAuthUsers().get(user);
         boolean known = hash != null;
         String against = known ? hash : Dummy.HASH;
-        String cacheKey = user + '\u0000' + against;
-        byte[] digest = sha256(password);
-        byte[] cached = verified.get(cacheKey);
-        if (cached != null) {
-            return known && MessageDigest.isEqual(cached, digest);
+        // As exporter-toolkit: the cache key holds the password's digest, so a wrong password for a known user
+        // misses the cache and pays bcrypt like an unknown user does (no timing difference between the two).
+        String cacheKey = user + '\u0000' + against + '\u0000' + HexFormat.of().formatHex(sha256(password));
+        if (known && verified.contains(cacheKey)) {
+            return true;
         }
         boolean ok;
         bcryptLock.lock();
@@ -97,7 +98,7 @@ public final class WebSecurity {
             bcryptLock.unlock();
         }
         if (ok && known) {
-            verified.put(cacheKey, digest);
+            verified.add(cacheKey);
         }
         return ok && known;
     }
