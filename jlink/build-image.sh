@@ -23,6 +23,20 @@ fi
 # serial collector and C1 only keeps the resident set near 85 MiB after 100 probes instead of ~210 MiB.
 export PGVIGIL_DEFAULT_JVM_OPTS="-XX:+UseSerialGC -Xss512k -Xms16m -Xmx256m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m"
 
+# A signed jar that moditect gave a module-info no longer matches its signature, and jlink refuses it
+# ("Invalid signature file digest"): repack such jars without the signature files (at.favre.lib:bytes is signed).
+for jar in "$libs"/*.jar; do
+  if "$java_home/bin/jar" --list --file "$jar" | grep -qE '^META-INF/[^/]+\.(SF|RSA|DSA|EC)$'; then
+    tmp=$(mktemp -d)
+    (cd "$tmp" && "$java_home/bin/jar" --extract --file "$jar")
+    rm -f "$tmp"/META-INF/*.SF "$tmp"/META-INF/*.RSA "$tmp"/META-INF/*.DSA "$tmp"/META-INF/*.EC
+    rm -f "$jar"
+    "$java_home/bin/jar" --create --file "$jar" --manifest "$tmp/META-INF/MANIFEST.MF" -C "$tmp" .
+    rm -rf "$tmp"
+    echo "build-image.sh: removed the signature of $(basename "$jar") (it now has a module-info)"
+  fi
+done
+
 rm -rf "$out"
 "$java_home/bin/jlink" \
   --module-path "$app_jar:$libs" \

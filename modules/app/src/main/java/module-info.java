@@ -4,6 +4,7 @@ module io.pgvigil.app {
     requires info.picocli;
     requires java.logging;
     requires java.management;
+    requires jdk.unsupported; // sun.misc.Signal for SIGHUP (reload) and a second SIGTERM
     opens io.pgvigil.app to info.picocli;
     exports io.pgvigil.app;
 }

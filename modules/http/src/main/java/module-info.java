@@ -3,5 +3,8 @@ module io.pgvigil.http {
     requires transitive io.pgvigil.collectors;
     requires transitive io.pgvigil.config;
     requires transitive io.helidon.webserver;
+    requires io.helidon.common.pki;
+    requires io.helidon.common.configurable;
+    requires bcrypt; // at.favre.lib:bcrypt, an automatic module named after its jar (a real descriptor in the image)
     exports io.pgvigil.http;
 }

@@ -27,6 +27,8 @@ final class Cli {
     record Options(String listenAddress,
                    String telemetryPath,
                    String configFile,
+                   Duration shutdownGracePeriod,
+                   String webConfigFile,
                    String logLevel,
                    String logFormat,
                    Set<String> collectors,
@@ -60,6 +62,7 @@ final class Cli {
                 .description("Prometheus exporter for PostgreSQL server metrics (a drop-in replacement for postgres_exporter).",
                              "",
                              "Flags that name an environment variable take their default from it when it is set.")
+                .customSynopsis("pgvigil [<flags>]")
                 .sortOptions(false)
                 .width(140)
                 .longOptionsMaxWidth(48)
@@ -69,60 +72,85 @@ final class Cli {
                         "  DATA_SOURCE_URI[_FILE]  host[:port][/db][?params] of the data source",
                         "  DATA_SOURCE_USER[_FILE] user of the data source",
                         "  DATA_SOURCE_PASS[_FILE] password of the data source (prefer the _FILE form)");
-        spec.addOption(flag("-h", "--help").description("Show context-sensitive help.").build());
-        spec.addOption(flag("--version").description("Show application version.").build());
-        spec.addOption(value("--web.listen-address", "ADDRESS", ":9187",
+        add("general", flag("-h", "--help").description("Show context-sensitive help.").build());
+        add("general", flag("--version").description("Show application version.").build());
+        add("web", value("--web.listen-address", "ADDRESS", ":9187",
                              "Address on which to expose metrics and web interface. Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--web.telemetry-path", "PATH", fromEnv("PG_EXPORTER_WEB_TELEMETRY_PATH", "/metrics"),
+        add("web", value("--web.telemetry-path", "PATH", fromEnv("PG_EXPORTER_WEB_TELEMETRY_PATH", "/metrics"),
                              "Path under which to expose metrics ($PG_EXPORTER_WEB_TELEMETRY_PATH). Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--config.file", "FILE", "postgres_exporter.yml",
+        add("web", value("--web.config.file", "FILE", "",
+                             "Path to configuration file that can enable TLS or authentication (exporter-toolkit format). "
+                             + "Re-read on SIGHUP and POST /-/reload. Default: none"));
+        add("web", value("--web.shutdown-grace-period", "DURATION", "",
+                             "How long a SIGTERM/SIGINT waits for requests in flight before stopping (Go duration). "
+                             + "Default: --collection-timeout plus 15s"));
+        add("general", value("--config.file", "FILE", "postgres_exporter.yml",
                              "Postgres exporter configuration file (auth modules for /probe). Default: ${DEFAULT-VALUE}"));
-        spec.addOption(negatable("--disable-default-metrics",
+        add("general", negatable("--disable-default-metrics",
                                  "Do not include default metrics (pg_static, pg_stat_database_conflicts_*) ($PG_EXPORTER_DISABLE_DEFAULT_METRICS)."));
-        spec.addOption(negatable("--dumpmaps", "Do not run, simply dump the maps."));
-        spec.addOption(value("--constantLabels", "LABELS", fromEnv("PG_EXPORTER_CONSTANT_LABELS", ""),
+        add("general", negatable("--dumpmaps", "Do not run, simply dump the maps."));
+        add("general", value("--constantLabels", "LABELS", fromEnv("PG_EXPORTER_CONSTANT_LABELS", ""),
                              "A list of label=value separated by comma(,) ($PG_EXPORTER_CONSTANT_LABELS). (DEPRECATED)"));
-        spec.addOption(value("--exclude-databases", "DATABASES", fromEnv("PG_EXPORTER_EXCLUDE_DATABASES", ""),
+        add("general", value("--exclude-databases", "DATABASES", fromEnv("PG_EXPORTER_EXCLUDE_DATABASES", ""),
                              "A list of databases to remove when autoDiscoverDatabases is enabled ($PG_EXPORTER_EXCLUDE_DATABASES); "
                              + "also filters the database collector. (DEPRECATED)"));
-        spec.addOption(value("--include-databases", "DATABASES", fromEnv("PG_EXPORTER_INCLUDE_DATABASES", ""),
+        add("general", value("--include-databases", "DATABASES", fromEnv("PG_EXPORTER_INCLUDE_DATABASES", ""),
                              "A list of databases to include when autoDiscoverDatabases is enabled ($PG_EXPORTER_INCLUDE_DATABASES). "
                              + "pgvigil has no auto-discovery: accepted for compatibility, no effect. (DEPRECATED)"));
-        spec.addOption(value("--metric-prefix", "PREFIX", fromEnv("PG_EXPORTER_METRIC_PREFIX", "pg"),
+        add("general", value("--metric-prefix", "PREFIX", fromEnv("PG_EXPORTER_METRIC_PREFIX", "pg"),
                              "A metric prefix can be used to have non-default (not \"pg\") prefixes for each of the metrics "
                              + "($PG_EXPORTER_METRIC_PREFIX). Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--collection-timeout", "DURATION", fromEnv("PG_EXPORTER_COLLECTION_TIMEOUT", "1m"),
+        add("general", value("--collection-timeout", "DURATION", fromEnv("PG_EXPORTER_COLLECTION_TIMEOUT", "1m"),
                              "Timeout for collecting the statistics when the database is slow ($PG_EXPORTER_COLLECTION_TIMEOUT). "
                              + "Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--web.scrape-timeout-offset", "DURATION", "500ms",
+        add("web", value("--web.scrape-timeout-offset", "DURATION", "500ms",
                              "Subtracted from Prometheus' scrape timeout (header X-Prometheus-Scrape-Timeout-Seconds) to get "
                              + "the deadline of a scrape, which --collection-timeout also bounds. Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--connection.max-open", "N", "100",
+        add("general", value("--connection.max-open", "N", "100",
                              "Most connections open at once over all targets; idle ones are closed least recently used first "
                              + "to make room, and a scrape that finds none free waits until its deadline. Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--connection.idle-timeout", "DURATION", "2m",
+        add("general", value("--connection.idle-timeout", "DURATION", "2m",
                              "Close a kept connection after this long without a scrape. Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--connection.lock-timeout", "DURATION", "1s",
+        add("general", value("--connection.lock-timeout", "DURATION", "1s",
                              "lock_timeout of every session, so a scrape never queues behind an exclusive lock "
                              + "(a target's lock_timeout parameter overrides it). Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--log.level", "LEVEL", "info",
+        add("log", value("--log.level", "LEVEL", "info",
                              "Only log messages with the given severity or above. One of: [debug, info, warn, error]. Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--log.format", "FORMAT", "logfmt",
+        add("log", value("--log.format", "FORMAT", "logfmt",
                              "Output format of log messages. One of: [logfmt, json]. Default: ${DEFAULT-VALUE}"));
         for (Map.Entry<String, Boolean> c : CollectorCatalog.defaults().entrySet()) {
-            spec.addOption(negatable("--collector." + c.getKey(), "Enable the " + c.getKey() + " collector (default: "
+            add("collectors", negatable("--collector." + c.getKey(), "Enable the " + c.getKey() + " collector (default: "
                                                                   + (c.getValue() ? "enabled" : "disabled") + ")."));
         }
-        spec.addOption(negatable("--collector.stat_statements.include_query",
+        add("collectors", negatable("--collector.stat_statements.include_query",
                                  "Enable selecting statement query together with queryId. (default: disabled)"));
-        spec.addOption(value("--collector.stat_statements.query_length", "LENGTH", "120",
+        add("collectors", value("--collector.stat_statements.query_length", "LENGTH", "120",
                              "Maximum length of the statement text. Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--collector.stat_statements.limit", "N", "100",
+        add("collectors", value("--collector.stat_statements.limit", "N", "100",
                              "Maximum number of statements to return. Default: ${DEFAULT-VALUE}"));
-        spec.addOption(value("--collector.stat_statements.exclude_databases", "DATABASES", "",
+        add("collectors", value("--collector.stat_statements.exclude_databases", "DATABASES", "",
                              "Comma-separated list of database names to exclude. Default: none"));
-        spec.addOption(value("--collector.stat_statements.exclude_users", "USERS", "",
+        add("collectors", value("--collector.stat_statements.exclude_users", "USERS", "",
                              "Comma-separated list of user names to exclude. Default: none"));
+        addGroups();
+    }
+
+    /** Flags by help section, in upstream's order; picocli argument groups only give the help its headings. */
+    private final Map<String, List<OptionSpec>> groups = new java.util.LinkedHashMap<>();
+
+    private void add(String group, OptionSpec option) {
+        groups.computeIfAbsent(group, g -> new java.util.ArrayList<>()).add(option);
+    }
+
+    private void addGroups() {
+        Map<String, String> headings = Map.of("general", "%nGeneral flags:%n", "web", "%nWeb server flags:%n",
+                                              "log", "%nLogging flags:%n", "collectors", "%nCollector flags:%n");
+        for (Map.Entry<String, List<OptionSpec>> g : groups.entrySet()) {
+            CommandLine.Model.ArgGroupSpec.Builder b = CommandLine.Model.ArgGroupSpec.builder()
+                    .heading(headings.get(g.getKey())).exclusive(false).validate(false).multiplicity("0..1");
+            g.getValue().forEach(b::addArg);
+            spec.addArgGroup(b.build());
+        }
     }
 
     private String fromEnv(String variable, String fallback) {
@@ -163,6 +191,14 @@ final class Cli {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--collection-timeout: " + e.getMessage());
         }
+        Duration grace = timeout.plusSeconds(15);
+        if (!string("--web.shutdown-grace-period").isEmpty()) {
+            try {
+                grace = GoDuration.parse(string("--web.shutdown-grace-period"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--web.shutdown-grace-period: " + e.getMessage());
+            }
+        }
         CollectorOptions.StatStatements statements = new CollectorOptions.StatStatements(
                 bool("--collector.stat_statements.include_query", false),
                 positiveInt("--collector.stat_statements.query_length"),
@@ -187,6 +223,8 @@ final class Cli {
         return new Options(string("--web.listen-address"),
                            string("--web.telemetry-path"),
                            string("--config.file"),
+                           grace,
+                           string("--web.config.file"),
                            string("--log.level"),
                            string("--log.format"),
                            collectors,
@@ -196,8 +234,8 @@ final class Cli {
                            list(string("--include-databases")),
                            constantLabels.problems(),
                            bool("--dumpmaps", false),
-                           spec.findOption("--help").<Boolean>getValue(),
-                           spec.findOption("--version").<Boolean>getValue());
+                           bool("--help", false),
+                           bool("--version", false));
     }
 
     private Duration duration(String name) {
@@ -256,7 +294,12 @@ final class Cli {
     }
 
     private String string(String name) {
-        Object v = spec.findOption(name).getValue();
+        OptionSpec option = spec.findOption(name);
+        Object v = option.getValue();
+        if (v == null) {
+            // Options of a help group that was not matched on the command line keep no value: use the default.
+            v = option.defaultValue();
+        }
         return v == null ? "" : v.toString();
     }
 

@@ -6,6 +6,10 @@ import io.pgvigil.collectors.ConnectionSource;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.ConfigLoader;
 import io.pgvigil.config.LoadResult;
+import io.pgvigil.config.WebConfig;
+import io.pgvigil.config.WebConfigLoader;
+import io.helidon.common.tls.Tls;
+import io.pgvigil.http.WebSecurity;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.Credentials;
@@ -17,8 +21,8 @@ import java.io.PrintStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Starts pgvigil: parses the command line, loads the config, wires the scraper and serves HTTP. */
 public final class Main {
@@ -105,9 +109,30 @@ public final class Main {
             LOG.log(Level.INFO, "Default data source", "dsn", dataSource.get().redacted());
         }
 
+        Optional<Path> webConfigFile = options.webConfigFile().isEmpty() ? Optional.empty() : Optional.of(Path.of(options.webConfigFile()));
+        AtomicReference<WebConfig> webConfig = new AtomicReference<>(WebConfig.none());
+        Optional<Tls> tls = Optional.empty();
+        if (webConfigFile.isPresent()) {
+            try {
+                webConfig.set(WebConfigLoader.load(webConfigFile.get()));
+                tls = webConfig.get().tls().map(WebSecurity::tls);
+            } catch (WebConfigLoader.InvalidWebConfigException e) {
+                for (String problem : e.errors()) {
+                    LOG.log(Level.ERROR, "Error running HTTP server", "err", problem);
+                }
+                return 1;
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.ERROR, "Error running HTTP server", "err", e.getMessage());
+                return 1;
+            }
+            LOG.log(Level.INFO, "Loaded web config file", "file", webConfigFile.get().toString(),
+                    "tls", tls.isPresent(), "basic_auth_users", webConfig.get().basicAuthUsers().size());
+        }
+        Service service = new Service(Path.of(options.configFile()), config, webConfigFile, webConfig);
         ConnectionPool pool = ConnectionSource.pooled(options.pool());
-        // Log out of the kept sessions at exit instead of leaving the servers to notice a dropped socket.
-        Runtime.getRuntime().addShutdownHook(new Thread(pool::close, "pgvigil-close-connections"));
+        // Log out of the kept sessions once the server has stopped and the last scrape is done, instead of
+        // leaving the servers to notice a dropped socket.
+        service.closeOnStop(pool);
         Scraper scraper = new Scraper(pool, options.collectors(), options.scrape());
         LOG.log(Level.INFO, "Enabled collectors", "collectors", String.join(",", scraper.collectorNames()));
         LOG.log(Level.INFO, "Connection reuse", "max_open", options.pool().maxOpen(),
@@ -116,14 +141,17 @@ public final class Main {
         ExporterService.Settings settings = new ExporterService.Settings(
                 options.telemetryPath(), scraper, config, dataSource,
                 new SelfMetrics(build, config, new ConnectionMetrics(pool, scraper)), build.version(),
-                options.scrapeTimeoutOffset());
+                options.scrapeTimeoutOffset(), service, webConfig::get);
 
         WebServer server;
+        Optional<Tls> serverTls = tls;
         try {
             server = WebServer.builder()
+                    .update(b -> serverTls.ifPresent(b::tls))
                     .host(listen.host())
                     .port(listen.port())
-                    .shutdownGracePeriod(Duration.ofSeconds(10))
+                    .shutdownGracePeriod(options.shutdownGracePeriod())
+                    .shutdownHook(false) // Signals stops the server, then closes the connections
                     .routing(routing -> ExporterService.register(routing, settings))
                     .build()
                     .start();
@@ -131,11 +159,13 @@ public final class Main {
             LOG.log(Level.ERROR, "Error running HTTP server", "address", options.listenAddress(), "err", String.valueOf(e.getMessage()));
             return 1;
         }
-        LOG.log(Level.INFO, "Listening on", "address", listen.host() + ":" + server.port());
+        service.started(server);
+        Signals.install(service);
+        LOG.log(Level.INFO, "Listening on", "address", listen.host() + ":" + server.port(), "http2", false, "tls", tls.isPresent());
         return -1;
     }
 
-    static void loadConfig(Path file, ConfigState state) {
+    static LoadResult loadConfig(Path file, ConfigState state) {
         LoadResult result = ConfigLoader.load(file);
         switch (result) {
             case LoadResult.Loaded loaded -> {
@@ -160,5 +190,6 @@ public final class Main {
             }
         }
         state.apply(result);
+        return result;
     }
 }

@@ -5,13 +5,23 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryUsage;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -54,8 +64,78 @@ final class SelfMetrics implements Supplier<List<MetricSnapshot>> {
         out.add(gauge("postgres_exporter_config_last_reload_success_timestamp_seconds",
                       "Timestamp of the last successful configuration reload.", config.lastSuccessSeconds(), Labels.EMPTY));
         out.addAll(runtime.get());
+        out.add(gauge("pgvigil_build_info",
+                      "A metric with a constant '1' value labeled by the pgvigil version, git revision and branch, and the Java runtime it runs on.",
+                      1, Labels.of("branch", build.branch(), "java_vendor", System.getProperty("java.vendor", "unknown"),
+                                   "java_version", Runtime.version().toString(), "revision", build.revision(),
+                                   "version", build.version())));
         process(out);
+        jvm(out);
         return out;
+    }
+
+    /** JVM memory, GC and threads, named as the Prometheus Java client's simpleclient_hotspot names them. */
+    private static void jvm(List<MetricSnapshot> out) {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        GaugeSnapshot.Builder used = GaugeSnapshot.builder().name("jvm_memory_bytes_used").help("Used bytes of a given JVM memory area.");
+        GaugeSnapshot.Builder committed = GaugeSnapshot.builder().name("jvm_memory_bytes_committed")
+                .help("Committed (bytes) of a given JVM memory area.");
+        GaugeSnapshot.Builder max = GaugeSnapshot.builder().name("jvm_memory_bytes_max").help("Max (bytes) of a given JVM memory area.");
+        for (var area : List.of(Map.entry("heap", memory.getHeapMemoryUsage()), Map.entry("nonheap", memory.getNonHeapMemoryUsage()))) {
+            Labels l = Labels.of("area", area.getKey());
+            used.dataPoint(point(l, area.getValue().getUsed()));
+            committed.dataPoint(point(l, area.getValue().getCommitted()));
+            max.dataPoint(point(l, area.getValue().getMax()));
+        }
+        out.add(used.build());
+        out.add(committed.build());
+        out.add(max.build());
+
+        GaugeSnapshot.Builder poolUsed = GaugeSnapshot.builder().name("jvm_memory_pool_bytes_used")
+                .help("Used bytes of a given JVM memory pool.");
+        GaugeSnapshot.Builder poolCommitted = GaugeSnapshot.builder().name("jvm_memory_pool_bytes_committed")
+                .help("Committed bytes of a given JVM memory pool.");
+        GaugeSnapshot.Builder poolMax = GaugeSnapshot.builder().name("jvm_memory_pool_bytes_max")
+                .help("Max bytes of a given JVM memory pool.");
+        Set<String> pools = new HashSet<>();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            MemoryUsage u = pool.getUsage();
+            if (u == null || !pools.add(pool.getName())) {
+                continue;
+            }
+            Labels l = Labels.of("pool", pool.getName());
+            poolUsed.dataPoint(point(l, u.getUsed()));
+            poolCommitted.dataPoint(point(l, u.getCommitted()));
+            poolMax.dataPoint(point(l, u.getMax()));
+        }
+        out.add(poolUsed.build());
+        out.add(poolCommitted.build());
+        out.add(poolMax.build());
+
+        SummarySnapshot.Builder gc = SummarySnapshot.builder().name("jvm_gc_collection_seconds")
+                .help("Time spent in a given JVM garbage collector in seconds.");
+        Set<String> collectors = new HashSet<>();
+        for (GarbageCollectorMXBean c : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (!collectors.add(c.getName())) {
+                continue;
+            }
+            gc.dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder().labels(Labels.of("gc", c.getName()))
+                                 .count(Math.max(0, c.getCollectionCount())).sum(Math.max(0, c.getCollectionTime()) / 1000.0)
+                                 .build());
+        }
+        out.add(gc.build());
+
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        out.add(gauge("jvm_threads_current", "Current thread count of a JVM.", threads.getThreadCount(), Labels.EMPTY));
+        out.add(gauge("jvm_threads_daemon", "Daemon thread count of a JVM.", threads.getDaemonThreadCount(), Labels.EMPTY));
+        out.add(gauge("jvm_threads_peak", "Peak thread count of a JVM.", threads.getPeakThreadCount(), Labels.EMPTY));
+        out.add(CounterSnapshot.builder().name("jvm_threads_started_total").help("Started thread count of a JVM.")
+                        .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(threads.getTotalStartedThreadCount()).build())
+                        .build());
+    }
+
+    private static GaugeSnapshot.GaugeDataPointSnapshot point(Labels labels, double value) {
+        return GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value).build();
     }
 
     private void process(List<MetricSnapshot> out) {

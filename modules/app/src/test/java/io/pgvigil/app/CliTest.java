@@ -108,6 +108,48 @@ class CliTest {
     }
 
     @Test
+    void helpIsGroupedAsUpstreamsAndNamesTheNewFlags() {
+        String usage = new Cli().usage();
+        int general = usage.indexOf("General flags:");
+        int web = usage.indexOf("Web server flags:");
+        int log = usage.indexOf("Logging flags:");
+        int collectors = usage.indexOf("Collector flags:");
+        assertThat(general).isNotNegative().isLessThan(web);
+        assertThat(web).isLessThan(log);
+        assertThat(log).isLessThan(collectors);
+        assertThat(usage.substring(web, log)).contains("--web.listen-address", "--web.telemetry-path", "--web.config.file",
+                                                       "--web.shutdown-grace-period").doesNotContain("--log.level");
+        assertThat(usage.substring(log, collectors)).contains("--log.level", "--log.format");
+        assertThat(usage.substring(collectors)).contains("--[no-]collector.wal", "--collector.stat_statements.limit");
+        assertThat(usage.substring(general, web)).contains("--config.file", "--collection-timeout", "--version");
+    }
+
+    @Test
+    void flagsOfDifferentGroupsMayBeInterleaved() {
+        Cli.Options o = new Cli(v -> null).parse("--web.listen-address=:1", "--log.level=debug", "--collector.wal",
+                                                 "--web.telemetry-path=/m", "--config.file=x.yml", "--no-collector.locks",
+                                                 "--log.format=json", "--web.config.file=w.yml", "--web.shutdown-grace-period=5s");
+        assertThat(o.listenAddress()).isEqualTo(":1");
+        assertThat(o.telemetryPath()).isEqualTo("/m");
+        assertThat(o.logLevel()).isEqualTo("debug");
+        assertThat(o.logFormat()).isEqualTo("json");
+        assertThat(o.configFile()).isEqualTo("x.yml");
+        assertThat(o.webConfigFile()).isEqualTo("w.yml");
+        assertThat(o.shutdownGracePeriod()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(o.collectors()).contains("wal").doesNotContain("locks");
+        assertThat(new Cli(v -> null).parse().shutdownGracePeriod()).isEqualTo(java.time.Duration.ofSeconds(75));
+        assertThat(new Cli(v -> null).parse("--collection-timeout=2m").shutdownGracePeriod()).isEqualTo(java.time.Duration.ofSeconds(135));
+        assertThatThrownBy(() -> new Cli(v -> null).parse("--web.shutdown-grace-period=soon"))
+                .hasMessageContaining("--web.shutdown-grace-period");
+    }
+
+    @Test
+    void versionNamesVersionRevisionAndJava() {
+        String v = new BuildInfo("1.2.3", "abc123", "main").describe();
+        assertThat(v).contains("version 1.2.3", "revision: abc123", "java:     " + Runtime.version());
+    }
+
+    @Test
     void exitCodesOfRun() {
         var out = new java.io.ByteArrayOutputStream();
         var err = new java.io.ByteArrayOutputStream();

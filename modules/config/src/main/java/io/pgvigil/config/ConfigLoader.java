@@ -106,7 +106,7 @@ public final class ConfigLoader {
     }
 
     /** The file's text; empty with no problem recorded if the file does not exist. */
-    private static Optional<String> read(Path file, Problems problems) {
+    static Optional<String> read(Path file, Problems problems) {
         if (Files.isDirectory(file)) {
             problems.add("", "is a directory, not a file");
             return Optional.empty();

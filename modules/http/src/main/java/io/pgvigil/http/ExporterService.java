@@ -8,6 +8,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.AuthConfig;
+import io.pgvigil.config.WebConfig;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.TargetException;
@@ -38,6 +39,7 @@ public final class ExporterService {
 
     private final Settings settings;
     private final AtomicLong metricsScrapes = new AtomicLong();
+    private final HttpMetrics httpMetrics;
 
     /**
      * What the HTTP layer needs from the rest of the exporter.
@@ -50,6 +52,8 @@ public final class ExporterService {
      * @param version        the version shown on the landing page
      * @param scrapeTimeoutOffset {@code --web.scrape-timeout-offset}: subtracted from Prometheus' scrape timeout
      *                       ({@code X-Prometheus-Scrape-Timeout-Seconds}) to get the scrape's deadline
+     * @param lifecycle      readiness and reload, for {@code /-/ready} and {@code /-/reload}
+     * @param webConfig      basic auth and headers of the web config file in force (read on every request)
      */
     public record Settings(String telemetryPath,
                            Scraper scraper,
@@ -57,8 +61,34 @@ public final class ExporterService {
                            Optional<ConnectionSpec> defaultTarget,
                            Supplier<List<MetricSnapshot>> selfMetrics,
                            String version,
-                           Duration scrapeTimeoutOffset) {
+                           Duration scrapeTimeoutOffset,
+                           Lifecycle lifecycle,
+                           Supplier<WebConfig> webConfig) {
+        /** Settings with the default scrape-timeout offset, a lifecycle that is always ready and cannot reload, no web config. */
+        public Settings(String telemetryPath, Scraper scraper, Supplier<AuthConfig> authConfig,
+                        Optional<ConnectionSpec> defaultTarget, Supplier<List<MetricSnapshot>> selfMetrics, String version) {
+            this(telemetryPath, scraper, authConfig, defaultTarget, selfMetrics, version, DEFAULT_SCRAPE_TIMEOUT_OFFSET);
+        }
+
+        /** Settings with the given scrape-timeout offset, a static lifecycle and no web config file. */
+        public Settings(String telemetryPath, Scraper scraper, Supplier<AuthConfig> authConfig,
+                        Optional<ConnectionSpec> defaultTarget, Supplier<List<MetricSnapshot>> selfMetrics, String version,
+                        Duration scrapeTimeoutOffset) {
+            this(telemetryPath, scraper, authConfig, defaultTarget, selfMetrics, version, scrapeTimeoutOffset,
+                 Lifecycle.STATIC, WebConfig::none);
+        }
+
+        /** Settings with the default scrape-timeout offset and no web config file (no authentication, no extra headers). */
+        public Settings(String telemetryPath, Scraper scraper, Supplier<AuthConfig> authConfig,
+                        Optional<ConnectionSpec> defaultTarget, Supplier<List<MetricSnapshot>> selfMetrics, String version,
+                        Lifecycle lifecycle) {
+            this(telemetryPath, scraper, authConfig, defaultTarget, selfMetrics, version, DEFAULT_SCRAPE_TIMEOUT_OFFSET,
+                 lifecycle, WebConfig::none);
+        }
+
         public Settings {
+            Objects.requireNonNull(lifecycle, "lifecycle");
+            Objects.requireNonNull(webConfig, "webConfig");
             Objects.requireNonNull(telemetryPath, "telemetryPath");
             Objects.requireNonNull(scraper, "scraper");
             Objects.requireNonNull(authConfig, "authConfig");
@@ -68,12 +98,6 @@ public final class ExporterService {
             if (scrapeTimeoutOffset.isNegative()) {
                 throw new IllegalArgumentException("--web.scrape-timeout-offset must not be negative");
             }
-        }
-
-        /** Settings with the default scrape-timeout offset of 0.5 s. */
-        public Settings(String telemetryPath, Scraper scraper, Supplier<AuthConfig> authConfig,
-                        Optional<ConnectionSpec> defaultTarget, Supplier<List<MetricSnapshot>> selfMetrics, String version) {
-            this(telemetryPath, scraper, authConfig, defaultTarget, selfMetrics, version, DEFAULT_SCRAPE_TIMEOUT_OFFSET);
         }
     }
 
@@ -86,6 +110,16 @@ public final class ExporterService {
 
     private ExporterService(Settings settings) {
         this.settings = settings;
+        this.httpMetrics = new HttpMetrics(settings.telemetryPath());
+    }
+
+    /** The handler label of a request: its route, or {@code other} (never the raw path, which anyone can vary). */
+    private String handlerOf(String path) {
+        if (path.equals(settings.telemetryPath()) || path.equals("/probe") || path.equals("/")
+            || path.equals("/-/healthy") || path.equals("/-/ready") || path.equals("/-/reload")) {
+            return path;
+        }
+        return "other";
     }
 
     /**
@@ -97,6 +131,27 @@ public final class ExporterService {
     public static void register(HttpRouting.Builder routing, Settings settings) {
         ExporterService service = new ExporterService(settings);
         String telemetry = settings.telemetryPath();
+        routing.addFilter((chain, req, res) -> {
+            try {
+                chain.proceed();
+            } finally {
+                service.httpMetrics.request(service.handlerOf(req.path().path()), res.status().code());
+            }
+        });
+        routing.addFilter(new WebSecurity(settings.webConfig())::filter);
+        routing.get("/-/healthy", (req, res) -> plain(res, Status.OK_200, "Healthy.\n"));
+        routing.head("/-/healthy", (req, res) -> res.send());
+        routing.get("/-/ready", service::ready);
+        routing.head("/-/ready", (req, res) -> {
+            res.status(settings.lifecycle().ready() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+            res.send();
+        });
+        routing.post("/-/reload", service::reload);
+        routing.put("/-/reload", service::reload);
+        routing.any("/-/reload", (req, res) -> {
+            res.headers().set(HeaderNames.ALLOW, "POST, PUT");
+            plain(res, Status.METHOD_NOT_ALLOWED_405, "Only POST or PUT requests allowed.\n");
+        });
         routing.any("/probe", service::probe);
         if (!telemetry.isEmpty()) {
             routing.get(telemetry, service::metrics);
@@ -105,6 +160,23 @@ public final class ExporterService {
             routing.get("/", service::landing);
         }
         routing.any(ExporterService::notFound);
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        if (settings.lifecycle().ready()) {
+            plain(res, Status.OK_200, "Ready.\n");
+        } else {
+            plain(res, Status.SERVICE_UNAVAILABLE_503, "Not ready.\n");
+        }
+    }
+
+    private void reload(ServerRequest req, ServerResponse res) {
+        Lifecycle.ReloadOutcome outcome = settings.lifecycle().reload();
+        if (outcome.successful()) {
+            plain(res, Status.OK_200, outcome.message() + "\n");
+        } else {
+            plain(res, Status.INTERNAL_SERVER_ERROR_500, "failed to reload config: " + outcome.message() + "\n");
+        }
     }
 
     private void probe(ServerRequest req, ServerResponse res) throws IOException {
@@ -140,16 +212,29 @@ public final class ExporterService {
             plain(res, Status.BAD_REQUEST_400, "could not configure dsn for target: " + e.getMessage() + "\n");
             return;
         }
-        send(req, res, settings.scraper().scrape(spec, new AtomicLong(), budget(req)));
+        long start = System.nanoTime();
+        MetricSnapshots scraped = settings.scraper().scrape(spec, new AtomicLong(), budget(req));
+        httpMetrics.probeDuration((System.nanoTime() - start) / 1e9);
+        send(req, res, scraped);
     }
 
     private void metrics(ServerRequest req, ServerResponse res) throws IOException {
+        httpMetrics.telemetryInFlight().incrementAndGet();
+        try {
+            metricsInFlight(req, res);
+        } finally {
+            httpMetrics.telemetryInFlight().decrementAndGet();
+        }
+    }
+
+    private void metricsInFlight(ServerRequest req, ServerResponse res) throws IOException {
         MetricSnapshots scraped = settings.defaultTarget()
                 .map(spec -> settings.scraper().scrape(spec, metricsScrapes, budget(req)))
                 .orElseGet(() -> settings.scraper().unconfigured(metricsScrapes));
         List<MetricSnapshot> all = new ArrayList<>(scraped.size() + 16);
         scraped.forEach(all::add);
         all.addAll(settings.selfMetrics().get());
+        all.addAll(httpMetrics.snapshots());
         send(req, res, new MetricSnapshots(all));
     }
 

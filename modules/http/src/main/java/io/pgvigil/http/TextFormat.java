@@ -5,6 +5,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 
@@ -51,6 +52,7 @@ final class TextFormat {
                 case GaugeSnapshot g -> g.getDataPoints().forEach(p -> sample(w, name, p.getLabels(), null, null, p.getValue()));
                 case UnknownSnapshot u -> u.getDataPoints().forEach(p -> sample(w, name, p.getLabels(), null, null, p.getValue()));
                 case HistogramSnapshot h -> h.getDataPoints().forEach(p -> histogram(w, name, p));
+                case SummarySnapshot sm -> sm.getDataPoints().forEach(p -> summary(w, name, p));
                 default -> throw new IllegalArgumentException("unsupported metric type " + snapshot.getClass().getSimpleName());
             }
         }
@@ -62,6 +64,7 @@ final class TextFormat {
             case CounterSnapshot c -> "counter";
             case GaugeSnapshot g -> "gauge";
             case HistogramSnapshot h -> "histogram";
+            case SummarySnapshot sm -> "summary";
             default -> "untyped";
         };
     }
@@ -75,6 +78,14 @@ final class TextFormat {
         }
         sample(w, name + "_sum", p.getLabels(), null, null, p.hasSum() ? p.getSum() : 0);
         sample(w, name + "_count", p.getLabels(), null, null, cumulative);
+    }
+
+    private static void summary(Writer w, String name, SummarySnapshot.SummaryDataPointSnapshot p) {
+        for (var q : p.getQuantiles()) {
+            sample(w, name, p.getLabels(), "quantile", formatValue(q.getQuantile()), q.getValue());
+        }
+        sample(w, name + "_sum", p.getLabels(), null, null, p.hasSum() ? p.getSum() : 0);
+        sample(w, name + "_count", p.getLabels(), null, null, p.hasCount() ? p.getCount() : 0);
     }
 
     private static void sample(Writer w, String name, Labels labels, String extraName, String extraValue, double value) {

@@ -1,0 +1,154 @@
+package io.pgvigil.app;
+
+import io.helidon.common.tls.Tls;
+import io.helidon.webserver.WebServer;
+import io.pgvigil.config.WebConfig;
+import io.pgvigil.config.WebConfigLoader;
+import io.pgvigil.http.WebSecurity;
+import io.pgvigil.config.LoadResult;
+import io.pgvigil.http.Lifecycle;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The running exporter as an operator sees it: ready or not, reloadable, and stoppable once. Owns the
+ * resources that must be closed after the server has stopped (e.g. a connection pool).
+ */
+final class Service implements Lifecycle {
+    private static final Logger LOG = System.getLogger(Service.class.getName());
+
+    private final Path configFile;
+    private final ConfigState config;
+    private final Optional<Path> webConfigFile;
+    private final AtomicReference<WebConfig> webConfig;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<Runnable> reloadHooks = new ArrayList<>();
+    private final AtomicReference<WebServer> server = new AtomicReference<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Object reloadLock = new Object();
+
+    Service(Path configFile, ConfigState config, Optional<Path> webConfigFile, AtomicReference<WebConfig> webConfig) {
+        this.configFile = configFile;
+        this.config = config;
+        this.webConfigFile = webConfigFile;
+        this.webConfig = webConfig;
+    }
+
+    /** Adds a resource closed (in reverse order of adding) once the server has stopped. */
+    synchronized void closeOnStop(AutoCloseable resource) {
+        closeables.add(resource);
+    }
+
+    void started(WebServer webServer) {
+        server.set(webServer);
+    }
+
+    @Override
+    public boolean ready() {
+        WebServer s = server.get();
+        return s != null && s.isRunning() && !stopping.get();
+    }
+
+    @Override
+    public ReloadOutcome reload() {
+        synchronized (reloadLock) {
+            LOG.log(Level.INFO, "Reloading configuration file", "file", configFile.toString());
+            LoadResult result = Main.loadConfig(configFile, config);
+            ReloadOutcome outcome = switch (result) {
+                case LoadResult.Loaded loaded -> new ReloadOutcome(true, loaded.describe());
+                case LoadResult.Missing missing -> new ReloadOutcome(false, "config file " + missing.file() + " not found");
+                case LoadResult.Invalid invalid -> new ReloadOutcome(false, "config file " + invalid.file() + " is invalid: "
+                                                                           + String.join("; ", invalid.errors()));
+            };
+            if (outcome.successful()) {
+                LOG.log(Level.INFO, "Completed loading of configuration file", "file", configFile.toString());
+            } else {
+                LOG.log(Level.ERROR, "Error reloading config; keeping the last good configuration", "file", configFile.toString());
+            }
+            if (webConfigFile.isPresent()) {
+                Optional<String> webError = reloadWebConfig(webConfigFile.get());
+                if (webError.isPresent()) {
+                    return new ReloadOutcome(false, outcome.successful() ? webError.get() : outcome.message() + "; " + webError.get());
+                }
+                return new ReloadOutcome(outcome.successful(), outcome.message() + "; reloaded web config file " + webConfigFile.get());
+            }
+            return outcome;
+        }
+    }
+
+    /** Validates the web config file completely, then swaps it (and the server's TLS context); empty on success. */
+    private Optional<String> reloadWebConfig(Path file) {
+        WebConfig next;
+        Optional<Tls> tls;
+        try {
+            next = WebConfigLoader.load(file);
+            tls = next.tls().map(WebSecurity::tls);
+        } catch (WebConfigLoader.InvalidWebConfigException e) {
+            e.errors().forEach(err -> LOG.log(Level.ERROR, "Error reloading web config; keeping the last good one", "err", err));
+            return Optional.of("web config file " + file + " is invalid: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "Error reloading web config; keeping the last good one", "err", e.getMessage());
+            return Optional.of("web config file " + file + ": " + e.getMessage());
+        }
+        if (tls.isPresent() != webConfig.get().tls().isPresent()) {
+            String err = "web config file " + file + ": TLS cannot be switched on or off by a reload; restart pgvigil";
+            LOG.log(Level.ERROR, "Error reloading web config; keeping the last good one", "err", err);
+            return Optional.of(err);
+        }
+        WebServer s = server.get();
+        if (tls.isPresent() && s != null) {
+            s.reloadTls(tls.get());
+        }
+        webConfig.set(next);
+        LOG.log(Level.INFO, "Completed loading of web config file", "file", file.toString(),
+                "tls", next.tls().isPresent(), "basic_auth_users", next.basicAuthUsers().size());
+        return Optional.empty();
+    }
+
+    /** @return whether a stop has been requested */
+    boolean stopping() {
+        return stopping.get();
+    }
+
+    /**
+     * Stops the server (it stops accepting at once and lets requests in flight finish within its grace
+     * period), then closes every resource. Only the first call does anything.
+     *
+     * @param reason for the log, e.g. the signal name
+     * @return whether this call did the stop
+     */
+    boolean stop(String reason) {
+        if (!stopping.compareAndSet(false, true)) {
+            return false;
+        }
+        LOG.log(Level.INFO, "Shutdown requested, waiting for requests in flight", "reason", reason);
+        WebServer s = server.get();
+        if (s != null) {
+            try {
+                s.stop();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Error stopping the HTTP server", "err", String.valueOf(e.getMessage()));
+            }
+        }
+        List<AutoCloseable> toClose;
+        synchronized (this) {
+            toClose = new ArrayList<>(closeables);
+        }
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            try {
+                toClose.get(i).close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Error closing a resource", "err", String.valueOf(e.getMessage()));
+            }
+        }
+        LOG.log(Level.INFO, "Shutdown finished");
+        return true;
+    }
+}

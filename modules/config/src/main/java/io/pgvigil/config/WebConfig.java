@@ -1,0 +1,72 @@
+package io.pgvigil.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The web configuration file ({@code --web.config.file}) in the Prometheus exporter-toolkit format: TLS,
+ * basic-auth users with bcrypt hashes, and extra response headers.
+ *
+ * @param tls            the server's TLS settings; empty for plain HTTP
+ * @param headers        response headers added to every answer (only the keys exporter-toolkit allows)
+ * @param basicAuthUsers user name to bcrypt hash; empty means no authentication
+ */
+public record WebConfig(Optional<Tls> tls, Map<String, String> headers, Map<String, String> basicAuthUsers) {
+
+    /** The header names exporter-toolkit accepts under {@code http_server_config.headers}. */
+    public static final List<String> ALLOWED_HEADERS = List.of(
+            "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "X-XSS-Protection",
+            "Strict-Transport-Security");
+
+    public WebConfig {
+        Objects.requireNonNull(tls, "tls");
+        headers = Map.copyOf(headers);
+        basicAuthUsers = Map.copyOf(basicAuthUsers);
+    }
+
+    /** {@return no TLS, no headers, no authentication: what runs without {@code --web.config.file}} */
+    public static WebConfig none() {
+        return new WebConfig(Optional.empty(), Map.of(), Map.of());
+    }
+
+    @Override
+    public String toString() {
+        return "WebConfig[tls=" + tls + ", headers=" + headers.keySet() + ", basicAuthUsers=" + basicAuthUsers.keySet() + "]";
+    }
+
+    /** exporter-toolkit's {@code client_auth_type} values. */
+    public enum ClientAuth {
+        NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert
+    }
+
+    /**
+     * TLS settings; files are resolved against the web config file's directory, as exporter-toolkit does.
+     *
+     * @param certFile     the server certificate chain (PEM)
+     * @param keyFile      the server's private key (PEM, PKCS#8 or PKCS#1)
+     * @param clientCaFile the CAs that client certificates must chain to (PEM)
+     * @param clientAuth   whether client certificates are asked for and required
+     * @param minVersion   the lowest protocol, e.g. {@code TLSv1.2}
+     * @param maxVersion   the highest protocol, e.g. {@code TLSv1.3}
+     * @param cipherSuites IANA names of the suites to enable; empty for the JDK's defaults
+     */
+    public record Tls(Path certFile, Path keyFile, Optional<Path> clientCaFile, ClientAuth clientAuth,
+                      String minVersion, String maxVersion, List<String> cipherSuites) {
+        public Tls {
+            Objects.requireNonNull(certFile, "certFile");
+            Objects.requireNonNull(keyFile, "keyFile");
+            Objects.requireNonNull(clientCaFile, "clientCaFile");
+            Objects.requireNonNull(clientAuth, "clientAuth");
+            cipherSuites = List.copyOf(cipherSuites);
+        }
+
+        /** {@return the JSSE protocol names from the minimum to the maximum version} */
+        public List<String> protocols() {
+            List<String> all = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+            return all.subList(all.indexOf(minVersion), all.indexOf(maxVersion) + 1);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.pgvigil.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The exporter-toolkit web config file: what is accepted, and a clear message for each mistake. */
+class WebConfigLoaderTest {
+    private static final String HASH = "$2y$10$mC9Ttq9JQvWLVs8Y3S1nFeahjPTfFp0Jkn0Xbsd4rGwn5TgFH2/M2";
+
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Files.writeString(dir.resolve("cert.pem"), "x");
+        Files.writeString(dir.resolve("key.pem"), "x");
+        Files.writeString(dir.resolve("ca.pem"), "x");
+        Path f = dir.resolve("web.yml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    private List<String> errors(String yaml) throws IOException {
+        Path f = write(yaml);
+        try {
+            WebConfigLoader.load(f);
+        } catch (WebConfigLoader.InvalidWebConfigException e) {
+            return e.errors();
+        }
+        throw new AssertionError("accepted: " + yaml);
+    }
+
+    @Test
+    void readsAFullFileWithPathsRelativeToIt() throws Exception {
+        WebConfig c = WebConfigLoader.load(write("""
+                tls_server_config:
+                  cert_file: cert.pem
+                  key_file: key.pem
+                  client_ca_file: ca.pem
+                  client_auth_type: RequireAndVerifyClientCert
+                  min_version: TLS13
+                  prefer_server_cipher_suites: true
+                http_server_config:
+                  http2: false
+                  headers:
+                    x-frame-options: deny
+                    Strict-Transport-Security: max-age=31536000
+                basic_auth_users:
+                  prometheus: %s
+                """.formatted(HASH)));
+        WebConfig.Tls tls = c.tls().orElseThrow();
+        assertThat(tls.certFile()).isEqualTo(dir.resolve("cert.pem").toAbsolutePath());
+        assertThat(tls.clientCaFile()).contains(dir.resolve("ca.pem").toAbsolutePath());
+        assertThat(tls.clientAuth()).isEqualTo(WebConfig.ClientAuth.RequireAndVerifyClientCert);
+        assertThat(tls.protocols()).containsExactly("TLSv1.3");
+        assertThat(c.headers()).containsEntry("X-Frame-Options", "deny").containsKey("Strict-Transport-Security");
+        assertThat(c.basicAuthUsers()).containsEntry("prometheus", HASH);
+        assertThat(c.toString()).doesNotContain(HASH);
+    }
+
+    @Test
+    void emptyFileMeansNothingToEnforce() throws Exception {
+        WebConfig c = WebConfigLoader.load(write(""));
+        assertThat(c).isEqualTo(WebConfig.none());
+        assertThat(WebConfigLoader.load(write("tls_server_config:\n")).tls()).isEmpty();
+    }
+
+    @Test
+    void defaultsAreTls12To13WithoutClientCertificates() throws Exception {
+        WebConfig.Tls tls = WebConfigLoader.load(write("tls_server_config: {cert_file: cert.pem, key_file: key.pem}\n")).tls().orElseThrow();
+        assertThat(tls.protocols()).containsExactly("TLSv1.2", "TLSv1.3");
+        assertThat(tls.clientAuth()).isEqualTo(WebConfig.ClientAuth.NoClientCert);
+    }
+
+    @Test
+    void everyMistakeIsNamedWithoutShowingAHash() throws Exception {
+        assertThat(errors("basic_auth_users:\n  u: not-a-hash-" + "secret\n")).singleElement().asString()
+                .endsWith("web.yml: basic_auth_users.u: is not a bcrypt hash (expected $2y$<cost>$ and 53 characters, e.g. from htpasswd -nBC 10)")
+                .doesNotContain("secret");
+        assertThat(errors("tls_server_config:\n  cert_file: cert.pem\n")).singleElement().asString()
+                .endsWith("tls_server_config.key_file: is required");
+        assertThat(errors("tls_server_config: {cert_file: nope.pem, key_file: key.pem}\n")).singleElement().asString()
+                .contains("tls_server_config.cert_file: cannot read ").contains("nope.pem");
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, min_version: TLS14}\n")).singleElement()
+                .asString().endsWith("tls_server_config.min_version: invalid value \"TLS14\" (allowed: TLS10, TLS11, TLS12, TLS13)");
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, min_version: TLS13, max_version: TLS12}\n"))
+                .singleElement().asString().endsWith("tls_server_config: min_version is above max_version");
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_auth_type: RequireAndVerifyClientCert}\n"))
+                .singleElement().asString().endsWith("tls_server_config.client_ca_file: is required when client_auth_type is RequireAndVerifyClientCert");
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_auth_type: Always}\n"))
+                .singleElement().asString().contains("client_auth_type: invalid value \"Always\"");
+        assertThat(errors("http_server_config:\n  headers:\n    Server: x\n")).singleElement().asString()
+                .contains("header \"Server\" is not allowed (allowed: Content-Security-Policy,");
+        assertThat(errors("http_server_config:\n  headers:\n    X-Frame-Options: allow\n")).singleElement().asString()
+                .endsWith("http_server_config.headers.X-Frame-Options: invalid value (allowed: deny, sameorigin)");
+        assertThat(errors("tls_config: {}\n")).singleElement().asString()
+                .endsWith("web.yml: unknown key \"tls_config\" (allowed: tls_server_config, http_server_config, basic_auth_users, rate_limit)");
+        assertThat(errors("rate_limit: {interval: 1s, burst: 5}\n")).singleElement().asString().endsWith("rate_limit: is not supported by pgvigil");
+        assertThat(errors("basic_auth_users: [a]\n")).singleElement().asString().endsWith("basic_auth_users: value must be a map, not a list");
+        assertThat(errors("basic_auth_users:\n  u: " + HASH + "\n  u: " + HASH + "\n")).singleElement().asString()
+                .endsWith("basic_auth_users: duplicate key \"u\"").doesNotContain(HASH);
+        assertThat(errors("a: [\n")).singleElement().asString().contains("YAML syntax error");
+        // several problems at once
+        assertThat(errors("tls_server_config: {cert_file: cert.pem}\nbasic_auth_users: {u: x}\n")).hasSize(2);
+    }
+
+    @Test
+    void aMissingFileIsAnError() {
+        assertThatThrownBy(() -> WebConfigLoader.load(dir.resolve("none.yml")))
+                .isInstanceOf(WebConfigLoader.InvalidWebConfigException.class).hasMessageEndingWith("none.yml: file does not exist");
+    }
+}
