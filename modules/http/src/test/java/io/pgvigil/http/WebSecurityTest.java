@@ -44,7 +44,7 @@ class WebSecurityTest {
                                       Map.of("prometheus", HASH));
         ExporterService.register(routing, new ExporterService.Settings(
                 "/metrics", new Scraper(none, Set.of()), AuthConfig::empty, Optional.empty(), List::of, "test",
-                Lifecycle.STATIC, () -> web));
+                ExporterService.DEFAULT_SCRAPE_TIMEOUT_OFFSET, Lifecycle.STATIC, () -> web));
     }
 
     private HttpResponse<String> get(String path, String userAndPassword) throws Exception {
