@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -70,6 +73,7 @@ public final class ProbeLoad {
         AtomicInteger maxInFlight = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
         List<String> firstErrors = new ArrayList<>();
+        Map<String, AtomicInteger> kinds = new ConcurrentHashMap<>();
 
         long t0 = System.nanoTime();
         try (ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -108,6 +112,7 @@ public final class ProbeLoad {
                     } catch (Exception e) {
                         latencyNanos[slot] = System.nanoTime() - s;
                         failed.incrementAndGet();
+                        kinds.computeIfAbsent(e.getClass().getSimpleName(), x -> new AtomicInteger()).incrementAndGet();
                         note(firstErrors, e.getClass().getSimpleName() + " " + e.getMessage() + " " + uri);
                     } finally {
                         inFlight.release();
@@ -136,6 +141,7 @@ public final class ProbeLoad {
         int errors = non200.get() + pgDown.get() + failed.get() + skipped.get();
         System.out.printf("errors=%d%nnon200=%d%npg_up_not_1=%d%nfailed=%d%nskipped=%d%n", errors, non200.get(),
                 pgDown.get(), failed.get(), skipped.get());
+        new TreeMap<>(kinds).forEach((k, v) -> System.out.println("failed_" + k + "=" + v.get()));
         synchronized (firstErrors) {
             for (String e : firstErrors) {
                 System.out.println("error_sample=" + e);
