@@ -54,6 +54,7 @@ class ServiceLifecycleIT {
                       sslmode: disable
                       dbname: postgres
                       application_name: %s
+                      lock_timeout: "0"  # only the grace period or the deadline may end a wait on svc_slow
                 """.formatted(name, user, password, APP);
     }
 
