@@ -231,7 +231,8 @@ final class AuthModulesMapper {
         return isNull(scalar) ? "" : ((ScalarNode) scalar).getValue();
     }
 
-    private static boolean isNull(Node node) {
+    /** Whether a node is YAML null ({@code ~}, {@code null} or nothing); shared with {@link WebConfigLoader}. */
+    static boolean isNull(Node node) {
         return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
     }
 

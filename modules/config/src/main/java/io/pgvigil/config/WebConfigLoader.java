@@ -255,7 +255,7 @@ public final class WebConfigLoader {
     }
 
     private static boolean isNull(Node node) {
-        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+        return AuthModulesMapper.isNull(node);
     }
 
     private static String kind(Node node) {
