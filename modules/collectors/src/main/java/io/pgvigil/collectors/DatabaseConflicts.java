@@ -1,10 +1,10 @@
 package io.pgvigil.collectors;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +46,8 @@ final class DatabaseConflicts {
         String ns = namespace(options.metricPrefix());
         List<String> labelNames = new ArrayList<>(List.of("datid", "datname", "server"));
         labelNames.addAll(options.constantLabels().keySet());
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT * FROM pg_catalog." + NAMESPACE)) {
+        try (PreparedStatement st = connection.prepareStatement("SELECT * FROM pg_catalog." + NAMESPACE);
+             ResultSet rs = st.executeQuery()) {
             ResultSetMetaData md = rs.getMetaData();
             List<Family> families = new ArrayList<>();
             List<Integer> columns = new ArrayList<>();

@@ -1,9 +1,9 @@
 package io.pgvigil.collectors;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /**
  * One open connection to a monitored server, with what was learnt about it when it was opened.
@@ -23,7 +23,9 @@ record Session(Connection connection, ServerVersion version, String server, Coll
 
     /** Runs a query and hands each row to {@code handler}. */
     void query(String sql, RowHandler handler) throws SQLException {
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        // A prepared statement, so that pgjdbc's per-connection statement cache makes the server keep the
+        // plan after a few scrapes of a kept connection (prepareThreshold) instead of planning every time.
+        try (PreparedStatement st = connection.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
             Row row = new Row(rs);
             while (rs.next()) {
                 handler.row(row);
