@@ -17,9 +17,6 @@ final class StatBgwriterCollector {
     private StatBgwriterCollector() {
     }
 
-    private static final String STATS_RESET =
-            "floor(extract(epoch FROM stats_reset))::float8 AS stats_reset_total"; // whole Unix seconds
-
     private static final VersionedSql SQL = VersionedSql.of(
             VersionedSql.since(10, """
                     SELECT checkpoints_timed     AS checkpoints_timed_total,
@@ -34,7 +31,7 @@ final class StatBgwriterCollector {
                            buffers_alloc         AS buffers_alloc_total,
                            %s
                       FROM pg_catalog.pg_stat_bgwriter
-                    """.formatted(STATS_RESET)),
+                    """.formatted(TableCollectors.STATS_RESET)),
             // 17: checkpoint columns moved to pg_stat_checkpointer, buffers_backend* to pg_stat_io.
             VersionedSql.since(17, """
                     SELECT buffers_clean         AS buffers_clean_total,
@@ -42,7 +39,7 @@ final class StatBgwriterCollector {
                            buffers_alloc         AS buffers_alloc_total,
                            %s
                       FROM pg_catalog.pg_stat_bgwriter
-                    """.formatted(STATS_RESET)));
+                    """.formatted(TableCollectors.STATS_RESET)));
 
     private static final List<Column> COLUMNS = List.of(
             Column.counter("checkpoints_timed_total", "Number of scheduled checkpoints that have been performed").before(17),

@@ -30,9 +30,9 @@ final class StatCheckpointerCollector {
                            write_time          AS write_time_total,
                            sync_time           AS sync_time_total,
                            buffers_written     AS buffers_written_total,
-                           floor(extract(epoch FROM stats_reset))::float8 AS stats_reset_total
+                           %s
                       FROM pg_catalog.pg_stat_checkpointer
-                    """));
+                    """.formatted(TableCollectors.STATS_RESET)));
 
     private static final List<Column> COLUMNS = List.of(
             Column.counter("num_timed_total", "Number of scheduled checkpoints due to timeout"),

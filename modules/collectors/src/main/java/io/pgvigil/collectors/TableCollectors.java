@@ -20,6 +20,9 @@ final class TableCollectors {
     private TableCollectors() {
     }
 
+    /** The {@code stats_reset_total} column of the bgwriter and checkpointer views: whole Unix seconds, as upstream. */
+    static final String STATS_RESET = "floor(extract(epoch FROM stats_reset))::float8 AS stats_reset_total";
+
     /**
      * One column of a statistics view and the family it feeds. The SQL names the column {@code name}, and the
      * family is {@code <prefix><name>}. {@code untilMajor} is the first major the column is gone from (0: never).
