@@ -289,15 +289,17 @@ public final class ExporterService {
     }
 
     private static void send(ServerRequest req, ServerResponse res, MetricSnapshots snapshots) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
-        boolean gzip = acceptsGzip(req);
-        try (OutputStream out = gzip ? new GZIPOutputStream(buffer, 8192) : buffer) {
-            TextFormat.write(snapshots, out);
-        }
+        TextFormat.Page page = TextFormat.render(snapshots);
         res.headers().set(HeaderNames.CONTENT_TYPE, TextFormat.CONTENT_TYPE);
-        if (gzip) {
-            res.headers().set(HeaderNames.CONTENT_ENCODING, "gzip");
+        if (!acceptsGzip(req)) {
+            res.send(page.toByteArray());
+            return;
         }
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(page.size() / 4 + 64);
+        try (OutputStream out = new GZIPOutputStream(buffer, 8192)) {
+            page.writeTo(out);
+        }
+        res.headers().set(HeaderNames.CONTENT_ENCODING, "gzip");
         res.send(buffer.toByteArray());
     }
 

@@ -11,10 +11,8 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Writes metric snapshots in the Prometheus text exposition format 0.0.4.
@@ -32,21 +30,24 @@ final class TextFormat {
     }
 
     static void write(MetricSnapshots snapshots, OutputStream out) throws IOException {
-        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+        render(snapshots).writeTo(out);
+    }
+
+    /**
+     * Renders the snapshots into one byte array. The page is built in memory anyway (its length is known before
+     * the first byte is sent), so it is written as bytes directly: going through a {@code Writer} a character
+     * at a time cost more CPU than the collectors' queries (measured with JFR, docs/performance.md).
+     */
+    static Page render(MetricSnapshots snapshots) {
+        Page w = new Page(32 * 1024);
         for (MetricSnapshot snapshot : snapshots) {
             if (snapshot.getDataPoints().isEmpty()) {
                 continue;
             }
             String name = snapshot.getMetadata().getOriginalName();
-            w.write("# HELP ");
-            w.write(name);
-            w.write(' ');
-            writeEscaped(w, snapshot.getMetadata().getHelp() == null ? "" : snapshot.getMetadata().getHelp(), false);
-            w.write("\n# TYPE ");
-            w.write(name);
-            w.write(' ');
-            w.write(typeOf(snapshot));
-            w.write('\n');
+            w.ascii("# HELP ").text(name).ascii(" ");
+            w.escaped(snapshot.getMetadata().getHelp() == null ? "" : snapshot.getMetadata().getHelp(), false);
+            w.ascii("\n# TYPE ").text(name).ascii(" ").ascii(typeOf(snapshot)).ascii("\n");
             switch (snapshot) {
                 case CounterSnapshot c -> c.getDataPoints().forEach(p -> sample(w, name, p.getLabels(), null, null, p.getValue()));
                 case GaugeSnapshot g -> g.getDataPoints().forEach(p -> sample(w, name, p.getLabels(), null, null, p.getValue()));
@@ -56,7 +57,7 @@ final class TextFormat {
                 default -> throw new IllegalArgumentException("unsupported metric type " + snapshot.getClass().getSimpleName());
             }
         }
-        w.flush();
+        return w;
     }
 
     private static String typeOf(MetricSnapshot s) {
@@ -69,7 +70,7 @@ final class TextFormat {
         };
     }
 
-    private static void histogram(Writer w, String name, HistogramSnapshot.HistogramDataPointSnapshot p) {
+    private static void histogram(Page w, String name, HistogramSnapshot.HistogramDataPointSnapshot p) {
         var buckets = p.getClassicBuckets();
         long cumulative = 0;
         for (int i = 0; i < buckets.size(); i++) {
@@ -80,7 +81,7 @@ final class TextFormat {
         sample(w, name + "_count", p.getLabels(), null, null, cumulative);
     }
 
-    private static void summary(Writer w, String name, SummarySnapshot.SummaryDataPointSnapshot p) {
+    private static void summary(Page w, String name, SummarySnapshot.SummaryDataPointSnapshot p) {
         for (var q : p.getQuantiles()) {
             sample(w, name, p.getLabels(), "quantile", formatValue(q.getQuantile()), q.getValue());
         }
@@ -88,39 +89,31 @@ final class TextFormat {
         sample(w, name + "_count", p.getLabels(), null, null, p.hasCount() ? p.getCount() : 0);
     }
 
-    private static void sample(Writer w, String name, Labels labels, String extraName, String extraValue, double value) {
-        try {
-            w.write(name);
-            if (!labels.isEmpty() || extraName != null) {
-                w.write('{');
-                boolean first = true;
-                for (int i = 0; i < labels.size(); i++) {
-                    if (!first) {
-                        w.write(',');
-                    }
-                    first = false;
-                    w.write(labels.getName(i));
-                    w.write("=\"");
-                    writeEscaped(w, labels.getValue(i), true);
-                    w.write('"');
+    private static void sample(Page w, String name, Labels labels, String extraName, String extraValue, double value) {
+        w.text(name);
+        if (!labels.isEmpty() || extraName != null) {
+            w.ascii("{");
+            boolean first = true;
+            for (int i = 0; i < labels.size(); i++) {
+                if (!first) {
+                    w.ascii(",");
                 }
-                if (extraName != null) {
-                    if (!first) {
-                        w.write(',');
-                    }
-                    w.write(extraName);
-                    w.write("=\"");
-                    w.write(extraValue);
-                    w.write('"');
-                }
-                w.write('}');
+                first = false;
+                w.text(labels.getName(i)).ascii("=\"");
+                w.escaped(labels.getValue(i), true);
+                w.ascii("\"");
             }
-            w.write(' ');
-            w.write(formatValue(value));
-            w.write('\n');
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            if (extraName != null) {
+                if (!first) {
+                    w.ascii(",");
+                }
+                w.text(extraName).ascii("=\"").text(extraValue).ascii("\"");
+            }
+            w.ascii("}");
         }
+        w.ascii(" ");
+        w.value(value);
+        w.ascii("\n");
     }
 
     /**
@@ -163,16 +156,112 @@ final class TextFormat {
         return sb.toString();
     }
 
-    private static void writeEscaped(Writer w, String s, boolean quote) throws IOException {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '\\' -> w.write("\\\\");
-                case '\n' -> w.write("\\n");
-                case '"' -> w.write(quote ? "\\\"" : "\"");
-                default -> w.write(c);
+    /**
+     * A growing UTF-8 byte buffer with the few operations the format needs. {@code bytes} holds the page in its
+     * first {@code size} bytes.
+     */
+    static final class Page {
+        private byte[] bytes;
+        private int size;
+
+        private Page(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        /** @return a copy of the page */
+        byte[] toByteArray() {
+            return Arrays.copyOf(bytes, size);
+        }
+
+        int size() {
+            return size;
+        }
+
+        void writeTo(OutputStream out) throws IOException {
+            out.write(bytes, 0, size);
+        }
+
+        private void room(int n) {
+            if (size + n > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + n));
             }
         }
-    }
 
+        /** Appends a constant that is known to be ASCII. */
+        private Page ascii(String s) {
+            int n = s.length();
+            room(n);
+            for (int i = 0; i < n; i++) {
+                bytes[size++] = (byte) s.charAt(i);
+            }
+            return this;
+        }
+
+        /** Appends any text as UTF-8, unescaped (names, which are ASCII after validation, and label values we add). */
+        private Page text(String s) {
+            return escaped(s, false, false);
+        }
+
+        /** Appends a HELP text ({@code quote} false) or a label value ({@code quote} true) with its escapes. */
+        private Page escaped(String s, boolean quote) {
+            return escaped(s, true, quote);
+        }
+
+        private Page escaped(String s, boolean escape, boolean quote) {
+            int n = s.length();
+            room(n * 3); // at most 3 bytes a char: an escape is 2, a surrogate pair 4 for 2 chars
+            byte[] b = bytes;
+            int at = size;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    if (escape && (c == '\\' || c == '\n' || (quote && c == '"'))) {
+                        b[at++] = '\\';
+                        b[at++] = (byte) (c == '\n' ? 'n' : c);
+                    } else {
+                        b[at++] = (byte) c;
+                    }
+                } else if (c < 0x800) {
+                    b[at++] = (byte) (0xC0 | (c >> 6));
+                    b[at++] = (byte) (0x80 | (c & 0x3F));
+                } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                    b[at++] = (byte) (0xF0 | (cp >> 18));
+                    b[at++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    b[at++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    b[at++] = (byte) (0x80 | (cp & 0x3F));
+                } else if (Character.isSurrogate(c)) {
+                    b[at++] = '?'; // a lone surrogate has no UTF-8 form; the JDK's encoder writes '?' too
+                } else {
+                    b[at++] = (byte) (0xE0 | (c >> 12));
+                    b[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                    b[at++] = (byte) (0x80 | (c & 0x3F));
+                }
+            }
+            size = at;
+            return this;
+        }
+
+        /** Appends a sample value in the reference exporter's format (see {@link #formatValue}). */
+        private void value(double v) {
+            // Integral values below 2^53 are by far the most common (counters, sizes); their shortest digits are
+            // the integer's own digits, so they need neither BigDecimal nor a String when below 10^6.
+            if (v >= 0 && v < 1e6 && v == Math.rint(v) && !(v == 0 && 1 / v < 0)) {
+                long n = (long) v;
+                room(7);
+                if (n == 0) {
+                    bytes[size++] = '0';
+                    return;
+                }
+                int digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10_000 ? 4 : n < 100_000 ? 5 : 6;
+                for (int i = size + digits - 1; i >= size; i--) {
+                    bytes[i] = (byte) ('0' + n % 10);
+                    n /= 10;
+                }
+                size += digits;
+                return;
+            }
+            ascii(formatValue(v));
+        }
+    }
 }

@@ -80,4 +80,44 @@ class TextFormatTest {
         assertThat(TextFormat.formatValue(1e20)).isEqualTo("1e+20");
         assertThat(TextFormat.formatValue(0.1 + 0.2)).isEqualTo("0.30000000000000004");
     }
+
+    /** The page writes small integers without formatValue; both paths must agree on every value. */
+    @Test
+    void valuesInThePageMatchFormatValue() throws IOException {
+        double[] values = {0, -0.0, 1, 7, 9, 10, 99, 100, 12345, 99999, 100000, 999999, 999999.5, 1e6, 1e6 + 1, -5, -999999,
+                           0.5, 123456.789, 4194304, 9007199254740993.0, Double.MIN_VALUE, Double.MAX_VALUE, Double.NaN};
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("v").help("h");
+        for (int i = 0; i < values.length; i++) {
+            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("i", String.valueOf(i))).value(values[i]).build());
+        }
+        String text = write(new MetricSnapshots(b.build()));
+        for (int i = 0; i < values.length; i++) {
+            assertThat(text).contains("v{i=\"" + i + "\"} " + TextFormat.formatValue(values[i]) + "\n");
+        }
+        assertThat(text).contains("v{i=\"1\"} -0\n", "v{i=\"11\"} 999999\n", "v{i=\"12\"} 999999.5\n", "v{i=\"13\"} 1e+06\n");
+    }
+
+    /** Label values and help are UTF-8, as the JDK encodes them, including 2-, 3- and 4-byte characters. */
+    @Test
+    void encodesUtf8LikeTheJdk() throws IOException {
+        String value = "caf\u00e9 \u65e5\u672c \uD83D\uDE00 end";
+        MetricSnapshots s = new MetricSnapshots(GaugeSnapshot.builder().name("u").help("h\u00e9lp \u2713")
+                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("datname", value)).value(1).build()).build());
+        byte[] bytes = TextFormat.render(s).toByteArray();
+        assertThat(bytes).isEqualTo(("# HELP u h\u00e9lp \u2713\n# TYPE u gauge\nu{datname=\"" + value + "\"} 1\n")
+                                            .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A page larger than the initial buffer grows without losing bytes. */
+    @Test
+    void largePagesGrow() throws IOException {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("big").help("h");
+        String long1 = "x".repeat(5000) + "\"\\";
+        for (int i = 0; i < 200; i++) {
+            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("l", long1 + i)).value(i).build());
+        }
+        String text = write(new MetricSnapshots(b.build()));
+        assertThat(text.lines().filter(l -> l.startsWith("big{")).count()).isEqualTo(200);
+        assertThat(text).contains("big{l=\"" + "x".repeat(5000) + "\\\"\\\\199\"} 199\n");
+    }
 }
