@@ -5,6 +5,7 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 
@@ -12,7 +13,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * One metric family being filled by a collector: name, help, type and label names fixed up front,
@@ -155,38 +159,53 @@ final class Family {
         samples.add(sample);
     }
 
+    /**
+     * The client library validates every label name (allocating a charset encoder per name) each time a
+     * {@link Labels} or {@link MetricMetadata} is built: that was a fifth of a probe's exporter CPU (JFR,
+     * docs/performance.md). Both are immutable, and a server's label sets hardly change between scrapes, so they
+     * are built once and shared. The caches are bounded: when one is full it is emptied and refilled.
+     */
+    private static final int CACHE_LIMIT = 50_000;
+    private static final Map<List<String>, Labels> LABELS = new ConcurrentHashMap<>();
+    private static final Map<List<String>, MetricMetadata> METADATA = new ConcurrentHashMap<>();
+
+    private static <V> V cached(Map<List<String>, V> cache, List<String> key, Function<List<String>, V> make) {
+        V v = cache.get(key);
+        if (v == null) {
+            v = make.apply(key);
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.put(key, v);
+        }
+        return v;
+    }
+
     private Labels labels(List<String> values) {
         if (labelNames.isEmpty()) {
             return Labels.EMPTY;
         }
-        String[] pairs = new String[labelNames.size() * 2];
-        for (int i = 0; i < labelNames.size(); i++) {
-            pairs[2 * i] = labelNames.get(i);
-            pairs[2 * i + 1] = values.get(i);
+        int n = labelNames.size();
+        String[] key = new String[n * 2];
+        for (int i = 0; i < n; i++) {
+            key[i] = labelNames.get(i);
+            key[n + i] = values.get(i);
         }
-        return Labels.of(pairs);
+        return cached(LABELS, Arrays.asList(key), k -> Labels.of(k.subList(0, n), k.subList(n, 2 * n)));
+    }
+
+    private MetricMetadata metadata() {
+        return cached(METADATA, List.of(name, help), k -> new MetricMetadata(k.get(0), k.get(1)));
     }
 
     MetricSnapshot toSnapshot() {
         return switch (type) {
-            case GAUGE -> {
-                GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help);
-                samples.forEach(s -> b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
-                        .labels(labels(s.labelValues())).value(s.value()).build()));
-                yield b.build();
-            }
-            case COUNTER -> {
-                CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
-                samples.forEach(s -> b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
-                        .labels(labels(s.labelValues())).value(s.value()).build()));
-                yield b.build();
-            }
-            case UNTYPED -> {
-                UnknownSnapshot.Builder b = UnknownSnapshot.builder().name(name).help(help);
-                samples.forEach(s -> b.dataPoint(UnknownSnapshot.UnknownDataPointSnapshot.builder()
-                        .labels(labels(s.labelValues())).value(s.value()).build()));
-                yield b.build();
-            }
+            case GAUGE -> new GaugeSnapshot(metadata(), samples.stream()
+                    .map(s -> new GaugeSnapshot.GaugeDataPointSnapshot(s.value(), labels(s.labelValues()), null)).toList());
+            case COUNTER -> new CounterSnapshot(metadata(), samples.stream()
+                    .map(s -> new CounterSnapshot.CounterDataPointSnapshot(s.value(), labels(s.labelValues()), null, 0)).toList());
+            case UNTYPED -> new UnknownSnapshot(metadata(), samples.stream()
+                    .map(s -> new UnknownSnapshot.UnknownDataPointSnapshot(s.value(), labels(s.labelValues()), null)).toList());
             case HISTOGRAM -> {
                 double[] bounds = Arrays.copyOf(upperBounds, upperBounds.length + 1);
                 bounds[upperBounds.length] = Double.POSITIVE_INFINITY;
