@@ -106,6 +106,11 @@ final class Cli {
         add("web", value("--web.scrape-timeout-offset", "DURATION", "500ms",
                              "Subtracted from Prometheus' scrape timeout (header X-Prometheus-Scrape-Timeout-Seconds) to get "
                              + "the deadline of a scrape, which --collection-timeout also bounds. Default: ${DEFAULT-VALUE}"));
+        add("general", value("--collection.server-wide-ttl", "DURATION", "5s",
+                             "Targets on the same server with the same credentials and options (only the database differs) "
+                             + "share the result of the server-wide collectors (database, locks, stat_activity, stat_database, "
+                             + "replication, ...) for this long, so many databases of one server cost one collection per interval; "
+                             + "0s collects them on every scrape. Default: ${DEFAULT-VALUE}"));
         add("general", value("--connection.max-open", "N", "100",
                              "Most connections open at once over all targets; idle ones are closed least recently used first "
                              + "to make room, and a scrape that finds none free waits until its deadline. Default: ${DEFAULT-VALUE}"));
@@ -209,7 +214,8 @@ final class Cli {
                 new CollectorOptions(statements, list(string("--exclude-databases"))),
                 new LegacyOptions(bool("--disable-default-metrics", envBool("PG_EXPORTER_DISABLE_DEFAULT_METRICS")),
                                   constantLabels.labels(), string("--metric-prefix")),
-                timeout);
+                timeout,
+                duration("--collection.server-wide-ttl"));
         int maxOpen = positiveInt("--connection.max-open");
         Duration idleTimeout = duration("--connection.idle-timeout");
         if (idleTimeout.isZero()) {

@@ -53,6 +53,14 @@ final class ConnectionMetrics implements Supplier<List<MetricSnapshot>> {
         out.add(counter("pgvigil_scrapes_coalesced_total",
                         "Scrapes that joined a collection already running for the same target and shared its result.",
                         Labels.EMPTY, s.coalesced()));
+        out.add(CounterSnapshot.builder().name("pgvigil_server_wide_results_total")
+                        .help("Scrapes by where the result of their server-wide collectors came from (--collection.server-wide-ttl): "
+                              + "fresh (shared from a scrape of the same server within the TTL), stale (shared, older, while "
+                              + "another scrape collected a new one) or collected (by this scrape).")
+                        .dataPoint(point("result", "fresh", s.serverWideFresh()))
+                        .dataPoint(point("result", "stale", s.serverWideStale()))
+                        .dataPoint(point("result", "collected", s.serverWideCollected()))
+                        .build());
         out.add(counter("pgvigil_scrape_deadline_hits_total",
                         "Collections that ran out of time: connection set-up or a collector reached the scrape deadline.",
                         Labels.EMPTY, s.deadlineHits()));

@@ -8,7 +8,7 @@ import java.sql.SQLException;
  * database the exporter connects to; without it the query fails and the collector reports failure.
  */
 final class BuffercacheSummaryCollector {
-    static final Collector COLLECTOR = new Collector("buffercache_summary", false, BuffercacheSummaryCollector::collect);
+    static final Collector COLLECTOR = new Collector("buffercache_summary", false, Collector.Scope.DATABASE, BuffercacheSummaryCollector::collect);
 
     private BuffercacheSummaryCollector() {
     }

@@ -9,9 +9,25 @@ import java.util.Objects;
  *
  * @param name             the name used in {@code --[no-]collector.<name>} and the {@code collector} label
  * @param enabledByDefault whether the collector runs when no flag says otherwise (upstream's default)
+ * @param scope            whether its result depends on the database it is read from
  * @param body             reads the server and adds samples
  */
-record Collector(String name, boolean enabledByDefault, Body body) {
+record Collector(String name, boolean enabledByDefault, Scope scope, Body body) {
+
+    /** What a collector's result depends on, which decides whether targets may share it. */
+    enum Scope {
+        /**
+         * The same from every database of the server for the same role: shared cluster-wide views and catalogs
+         * ({@code pg_stat_database}, {@code pg_locks}, {@code pg_stat_activity}, {@code pg_database},
+         * {@code pg_roles}, the WAL and replication views, ...).
+         */
+        SERVER,
+        /**
+         * Depends on the database connected to: per-database catalogs ({@code pg_class}, the {@code *_user_*}
+         * views), an extension installed per database, or settings that {@code ALTER DATABASE ... SET} can change.
+         */
+        DATABASE
+    }
 
     /** What a collector does. */
     @FunctionalInterface
@@ -26,6 +42,7 @@ record Collector(String name, boolean enabledByDefault, Body body) {
 
     Collector {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(body, "body");
     }
 

@@ -4,7 +4,7 @@ import java.sql.SQLException;
 
 /** {@code database}: size and connection limit of every database. */
 final class DatabaseCollector {
-    static final Collector COLLECTOR = new Collector("database", true, DatabaseCollector::collect);
+    static final Collector COLLECTOR = new Collector("database", true, Collector.Scope.SERVER, DatabaseCollector::collect);
 
     private DatabaseCollector() {
     }

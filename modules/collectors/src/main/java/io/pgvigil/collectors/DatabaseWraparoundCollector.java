@@ -7,7 +7,7 @@ import java.sql.SQLException;
  * multixacts old its oldest unfrozen IDs are. The values are ID ages, not seconds, whatever the names say.
  */
 final class DatabaseWraparoundCollector {
-    static final Collector COLLECTOR = new Collector("database_wraparound", false, DatabaseWraparoundCollector::collect);
+    static final Collector COLLECTOR = new Collector("database_wraparound", false, Collector.Scope.SERVER, DatabaseWraparoundCollector::collect);
 
     private DatabaseWraparoundCollector() {
     }

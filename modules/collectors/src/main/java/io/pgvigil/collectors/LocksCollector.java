@@ -4,7 +4,7 @@ import java.sql.SQLException;
 
 /** {@code locks}: number of locks per database and lock mode, zero-filled for every pair. */
 final class LocksCollector {
-    static final Collector COLLECTOR = new Collector("locks", true, LocksCollector::collect);
+    static final Collector COLLECTOR = new Collector("locks", true, Collector.Scope.SERVER, LocksCollector::collect);
 
     private LocksCollector() {
     }

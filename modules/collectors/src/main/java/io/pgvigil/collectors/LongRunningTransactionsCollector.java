@@ -8,7 +8,7 @@ import java.sql.SQLException;
  * session that is not idle counts, except autovacuum workers and the exporter's own session.
  */
 final class LongRunningTransactionsCollector {
-    static final Collector COLLECTOR = new Collector("long_running_transactions", false, LongRunningTransactionsCollector::collect);
+    static final Collector COLLECTOR = new Collector("long_running_transactions", false, Collector.Scope.SERVER, LongRunningTransactionsCollector::collect);
 
     private LongRunningTransactionsCollector() {
     }

@@ -11,6 +11,8 @@ import java.util.Map;
 /** Where a collector puts its families; one sink per collector run, merged only if the run succeeds. */
 final class MetricSink {
     private final Map<String, Family> families = new LinkedHashMap<>();
+    /** Finished snapshots taken over from elsewhere (results shared between targets), emitted as they are. */
+    private final List<MetricSnapshot> finished = new ArrayList<>();
 
     Family gauge(String name, String help, String... labelNames) {
         return family(name, help, Family.Type.GAUGE, labelNames);
@@ -63,12 +65,17 @@ final class MetricSink {
         }
     }
 
+    /** Adds snapshots that were built before, e.g. by a scrape of another database of the same server. */
+    void addFinished(List<MetricSnapshot> snapshots) {
+        finished.addAll(snapshots);
+    }
+
     int duplicates() {
         return families.values().stream().mapToInt(Family::duplicates).sum();
     }
 
     List<MetricSnapshot> snapshots() {
-        List<MetricSnapshot> out = new ArrayList<>();
+        List<MetricSnapshot> out = new ArrayList<>(finished);
         for (Family f : families.values()) {
             if (!f.isEmpty()) {
                 out.add(f.toSnapshot());

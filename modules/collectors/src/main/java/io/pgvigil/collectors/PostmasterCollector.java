@@ -4,7 +4,7 @@ import java.sql.SQLException;
 
 /** {@code postmaster}: when the server started, in Unix seconds. */
 final class PostmasterCollector {
-    static final Collector COLLECTOR = new Collector("postmaster", false, PostmasterCollector::collect);
+    static final Collector COLLECTOR = new Collector("postmaster", false, Collector.Scope.SERVER, PostmasterCollector::collect);
 
     private PostmasterCollector() {
     }

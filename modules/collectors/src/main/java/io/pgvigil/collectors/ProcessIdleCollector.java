@@ -14,7 +14,7 @@ import java.util.Map;
  * every group is exported.
  */
 final class ProcessIdleCollector {
-    static final Collector COLLECTOR = new Collector("process_idle", false, ProcessIdleCollector::collect);
+    static final Collector COLLECTOR = new Collector("process_idle", false, Collector.Scope.SERVER, ProcessIdleCollector::collect);
 
     private ProcessIdleCollector() {
     }

@@ -8,7 +8,7 @@ import java.sql.SQLException;
  * replayed transaction, as upstream computes it.
  */
 final class ReplicationCollector {
-    static final Collector COLLECTOR = new Collector("replication", true, ReplicationCollector::collect);
+    static final Collector COLLECTOR = new Collector("replication", true, Collector.Scope.SERVER, ReplicationCollector::collect);
 
     private ReplicationCollector() {
     }

@@ -8,7 +8,7 @@ import java.sql.SQLException;
  * A value that is NULL (e.g. a slot that never reserved WAL) leaves its series out, as upstream does.
  */
 final class ReplicationSlotsCollector {
-    static final Collector COLLECTOR = new Collector("replication_slots", true, ReplicationSlotsCollector::collect);
+    static final Collector COLLECTOR = new Collector("replication_slots", true, Collector.Scope.SERVER, ReplicationSlotsCollector::collect);
 
     private ReplicationSlotsCollector() {
     }

@@ -4,7 +4,7 @@ import java.sql.SQLException;
 
 /** {@code roles}: the connection limit of every role, predefined {@code pg_*} roles included; -1 means none. */
 final class RolesCollector {
-    static final Collector COLLECTOR = new Collector("roles", true, RolesCollector::collect);
+    static final Collector COLLECTOR = new Collector("roles", true, Collector.Scope.SERVER, RolesCollector::collect);
 
     private RolesCollector() {
     }

@@ -3,6 +3,8 @@ package io.pgvigil.collectors;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.Endpoint;
 import io.pgvigil.dsn.Redaction;
+import io.pgvigil.dsn.Secret;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.lang.System.Logger.Level;
@@ -11,13 +13,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -29,6 +35,11 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code pg_scrape_collector_*} families and the legacy {@code pg_static} and
  * {@code pg_stat_database_conflicts_*}. Never throws for database problems: those become
  * {@code pg_up 0} or {@code pg_scrape_collector_success 0} and a log line.
+ *
+ * <p>With a {@linkplain ScrapeOptions#serverWideTtl() server-wide TTL}, targets that differ only in their database
+ * share the result of the {@linkplain Collector.Scope#SERVER server-wide} collectors for that long: every scrape
+ * still connects to its own database (so {@code pg_up} is its own) and runs the per-database collectors, but the
+ * server-wide families (which report the whole server from any database) are collected once per TTL per server.
  */
 public final class Scraper {
     private static final System.Logger LOG = System.getLogger(Scraper.class.getName());
@@ -41,6 +52,12 @@ public final class Scraper {
     private final LongAdder collections = new LongAdder();
     private final LongAdder coalesced = new LongAdder();
     private final LongAdder deadlineHits = new LongAdder();
+    /** The server-wide part of each server with sharing on, see {@link #serverPart}. */
+    private final ConcurrentHashMap<ServerKey, Shared> shared = new ConcurrentHashMap<>();
+    private static final int MAX_SHARED_SERVERS = 1000;
+    private final LongAdder sharedFresh = new LongAdder();
+    private final LongAdder sharedStale = new LongAdder();
+    private final LongAdder sharedCollected = new LongAdder();
     /** The socket read timeout exceeds the statement timeout by this much, so the server's cancel comes first. */
     private static final long NETWORK_GRACE_MILLIS = 200;
     /**
@@ -158,15 +175,20 @@ public final class Scraper {
 
     /** @return counters of this scraper for the self-metrics */
     public Stats stats() {
-        return new Stats(collections.sum(), coalesced.sum(), deadlineHits.sum());
+        return new Stats(collections.sum(), coalesced.sum(), deadlineHits.sum(), sharedFresh.sum(), sharedStale.sum(),
+                         sharedCollected.sum());
     }
 
     /**
-     * @param collections  collections run (coalesced scrapes are not counted)
-     * @param coalesced    scrapes that joined a collection already running for the same target
-     * @param deadlineHits collections that ran out of time (set-up or a collector)
+     * @param collections      collections run (coalesced scrapes are not counted)
+     * @param coalesced        scrapes that joined a collection already running for the same target
+     * @param deadlineHits     collections that ran out of time (set-up or a collector)
+     * @param serverWideFresh  scrapes that took the server-wide part from an earlier scrape within the TTL
+     * @param serverWideStale  scrapes that took an older server-wide part while another scrape collected a new one
+     * @param serverWideCollected scrapes (with sharing on) that collected the server-wide part themselves
      */
-    public record Stats(long collections, long coalesced, long deadlineHits) {
+    public record Stats(long collections, long coalesced, long deadlineHits, long serverWideFresh, long serverWideStale,
+                        long serverWideCollected) {
     }
 
     private MetricSnapshots collect(ConnectionSpec spec, AtomicLong scrapes, Duration budget, long start) {
@@ -179,14 +201,13 @@ public final class Scraper {
         Family duration = out.gauge("pg_scrape_collector_duration_seconds", "postgres_exporter: Duration of a collector scrape.", "collector");
         boolean up = false;
         boolean error = false;
-        boolean outOfTime = false;
         Lease lease;
         // Taken before the statement timeout is first set, so the time since it is never underestimated.
         long boundAt = System.nanoTime();
         try {
             lease = acquire(spec, deadline);
         } catch (SQLException | RuntimeException e) {
-            outOfTime = System.nanoTime() - deadline >= 0;
+            boolean outOfTime = System.nanoTime() - deadline >= 0;
             LOG.log(Level.ERROR, "Error opening connection to database", "dsn", spec.redacted(), "err", message(e));
             collectors.forEach(c -> success.add(0, c.name()));
             if (outOfTime) {
@@ -195,47 +216,30 @@ public final class Scraper {
             exporterFamilies(out, legacy, false, true, seconds(System.nanoTime() - start), scrapes.incrementAndGet());
             return new MetricSnapshots(out.snapshots());
         }
+        Run run = new Run(spec, lease, deadline, bounded, boundAt);
         try {
             up = true;
-            Connection connection = lease.connection();
             ServerInfo server = lease.server();
-            Session session = new Session(connection, server.version(), server(spec), options.collectors());
+            Session session = new Session(lease.connection(), server.version(), server(spec), options.collectors());
             if (!legacy.disableDefaultMetrics()) {
                 legacyFamily(out.untyped("pg_static", "Version string as reported by postgres", withConstant(legacy, "version", "short_version", "server")),
                              legacy, 1, server.text(), server.version().semver(), session.server());
+            }
+            Optional<ServerKey> key = ServerKey.of(spec, options.serverWideTtl());
+            ServerPart part = key.isPresent() ? serverPart(key.get(), run, session) : null;
+            if (part != null) {
+                out.addFinished(part.snapshots());
+                error |= !part.legacyOk();
+            } else if (!legacy.disableDefaultMetrics()) {
                 error |= !runLegacy(lease, session.server(), legacy, out, spec);
             }
             for (Collector collector : collectors) {
-                long t0 = System.nanoTime();
-                boolean ok = false;
-                if (t0 - deadline >= 0) {
-                    outOfTime = true;
-                    LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(),
-                            "err", "scrape deadline of " + bounded + " exceeded");
-                } else if (broken(lease)) {
-                    LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(),
-                            "err", "the connection was lost");
-                } else {
-                    try {
-                        long now = System.nanoTime();
-                        if (now - boundAt >= REBOUND_NANOS) {
-                            boundAt = now;
-                            bound(connection, deadline);
-                        }
-                        ok = runCollector(collector, session, out, spec, lease);
-                    } catch (SQLException e) {
-                        LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(), "err", message(e));
-                        if (ConnectionPool.isConnectionLevel(e, connection)) {
-                            lease.retire();
-                        }
-                    }
-                    if (!ok && System.nanoTime() - deadline >= 0) {
-                        outOfTime = true;
-                    }
-                }
-                error |= !ok;
-                duration.add(seconds(System.nanoTime() - t0), collector.name());
-                success.add(ok ? 1 : 0, collector.name());
+                Outcome outcome = part != null && collector.scope() == Collector.Scope.SERVER
+                        ? part.outcomes().get(collector.name())
+                        : run.collector(collector, session, out);
+                error |= !outcome.ok();
+                duration.add(outcome.seconds(), collector.name());
+                success.add(outcome.ok() ? 1 : 0, collector.name());
             }
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "error scraping dsn", "dsn", spec.redacted(), "err", message(e));
@@ -245,11 +249,158 @@ public final class Scraper {
         } finally {
             lease.close();
         }
-        if (outOfTime) {
+        if (run.outOfTime) {
             deadlineHits.increment();
         }
         exporterFamilies(out, legacy, up, error, seconds(System.nanoTime() - start), scrapes.incrementAndGet());
         return new MetricSnapshots(out.snapshots());
+    }
+
+    /** How one collector did in a scrape. */
+    private record Outcome(boolean ok, double seconds) {
+    }
+
+    /** One scrape's connection and deadline, for running collectors one after the other. */
+    private final class Run {
+        private final ConnectionSpec spec;
+        private final Lease lease;
+        private final long deadline;
+        private final Duration bounded;
+        private long boundAt;
+        private boolean outOfTime;
+
+        Run(ConnectionSpec spec, Lease lease, long deadline, Duration bounded, long boundAt) {
+            this.spec = spec;
+            this.lease = lease;
+            this.deadline = deadline;
+            this.bounded = bounded;
+            this.boundAt = boundAt;
+        }
+
+        /** Runs a collector within the deadline; its samples go to {@code out} only when it succeeds. */
+        Outcome collector(Collector collector, Session session, MetricSink out) {
+            long t0 = System.nanoTime();
+            boolean ok = false;
+            if (t0 - deadline >= 0) {
+                outOfTime = true;
+                LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(),
+                        "err", "scrape deadline of " + bounded + " exceeded");
+            } else if (broken(lease)) {
+                LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(),
+                        "err", "the connection was lost");
+            } else {
+                try {
+                    long now = System.nanoTime();
+                    if (now - boundAt >= REBOUND_NANOS) {
+                        boundAt = now;
+                        bound(lease.connection(), deadline);
+                    }
+                    ok = runCollector(collector, session, out, spec, lease);
+                } catch (SQLException e) {
+                    LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(), "err", message(e));
+                    if (ConnectionPool.isConnectionLevel(e, lease.connection())) {
+                        lease.retire();
+                    }
+                }
+                if (!ok && System.nanoTime() - deadline >= 0) {
+                    outOfTime = true;
+                }
+            }
+            return new Outcome(ok, seconds(System.nanoTime() - t0));
+        }
+    }
+
+    /**
+     * What targets on one server share: one server (a single host and port), one role and the same options.
+     * Only the database differs, and the server-wide collectors do not depend on it.
+     */
+    private record ServerKey(Endpoint endpoint, Optional<String> user, Optional<Secret> password,
+                             Map<String, String> parameters) {
+        /** @return the key, or empty when results are not shared: sharing is off or the target names several hosts */
+        static Optional<ServerKey> of(ConnectionSpec spec, Duration ttl) {
+            if (ttl.isZero() || spec.endpoints().size() != 1) {
+                return Optional.empty();
+            }
+            return Optional.of(new ServerKey(spec.endpoints().getFirst(), spec.user(), spec.password(), spec.parameters()));
+        }
+    }
+
+    /**
+     * The result of the server-wide collectors and the legacy {@code pg_stat_database_conflicts} in one scrape.
+     *
+     * @param snapshots   their families, finished
+     * @param outcomes    per server-wide collector name
+     * @param legacyOk    whether the legacy query succeeded (true when disabled)
+     * @param collectedAt {@link System#nanoTime()} when it was collected
+     */
+    private record ServerPart(List<MetricSnapshot> snapshots, Map<String, Outcome> outcomes, boolean legacyOk,
+                              long collectedAt) {
+        boolean complete() {
+            return legacyOk && outcomes.values().stream().allMatch(Outcome::ok);
+        }
+    }
+
+    /** The last complete part of one server, and whether a scrape is collecting a new one now. */
+    private static final class Shared {
+        private volatile ServerPart part;
+        private final AtomicBoolean refreshing = new AtomicBoolean();
+    }
+
+    /**
+     * The server-wide part for this scrape. A part younger than the TTL is taken as it is. An older one is
+     * collected anew by this scrape, unless another scrape of the server is doing that already: then the old part
+     * is served while it is younger than twice the TTL, so targets of one server never queue behind each other.
+     * Only a complete part (every collector succeeded) is kept for others.
+     */
+    private ServerPart serverPart(ServerKey key, Run run, Session session) {
+        long ttl = options.serverWideTtl().toNanos();
+        Shared shared = this.shared.computeIfAbsent(key, k -> new Shared());
+        ServerPart last = shared.part;
+        long now = System.nanoTime();
+        if (last != null && now - last.collectedAt() < ttl) {
+            sharedFresh.increment();
+            return last;
+        }
+        if (shared.refreshing.compareAndSet(false, true)) {
+            try {
+                ServerPart part = collectServerPart(run, session);
+                if (part.complete()) {
+                    shared.part = part;
+                }
+                return part;
+            } finally {
+                shared.refreshing.set(false);
+                forgetOldServers(ttl);
+            }
+        }
+        if (last != null && now - last.collectedAt() < 2 * ttl) {
+            sharedStale.increment();
+            return last;
+        }
+        return collectServerPart(run, session);
+    }
+
+    private ServerPart collectServerPart(Run run, Session session) {
+        sharedCollected.increment();
+        MetricSink sink = new MetricSink();
+        LegacyOptions legacy = options.legacy();
+        boolean legacyOk = legacy.disableDefaultMetrics() || runLegacy(run.lease, session.server(), legacy, sink, run.spec);
+        Map<String, Outcome> outcomes = new HashMap<>();
+        for (Collector collector : collectors) {
+            if (collector.scope() == Collector.Scope.SERVER) {
+                outcomes.put(collector.name(), run.collector(collector, session, sink));
+            }
+        }
+        return new ServerPart(List.copyOf(sink.snapshots()), Map.copyOf(outcomes), legacyOk, System.nanoTime());
+    }
+
+    /** Keeps the map of servers bounded: drops servers whose part is too old to be served and nobody collects. */
+    private void forgetOldServers(long ttl) {
+        if (shared.size() <= MAX_SHARED_SERVERS) {
+            return;
+        }
+        long now = System.nanoTime();
+        shared.values().removeIf(s -> !s.refreshing.get() && (s.part == null || now - s.part.collectedAt() >= 2 * ttl));
     }
 
     /**

@@ -7,7 +7,7 @@ import java.sql.SQLException;
  * table. The table name is what follows the first dot of the worker's query text, as upstream takes it.
  */
 final class StatActivityAutovacuumCollector {
-    static final Collector COLLECTOR = new Collector("stat_activity_autovacuum", false, StatActivityAutovacuumCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_activity_autovacuum", false, Collector.Scope.SERVER, StatActivityAutovacuumCollector::collect);
 
     private StatActivityAutovacuumCollector() {
     }

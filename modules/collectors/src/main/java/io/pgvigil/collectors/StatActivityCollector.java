@@ -7,7 +7,7 @@ import java.sql.SQLException;
  * event, zero-filled for every (database, state) pair. The exporter's own session is not counted.
  */
 final class StatActivityCollector {
-    static final Collector COLLECTOR = new Collector("stat_activity", true, StatActivityCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_activity", true, Collector.Scope.SERVER, StatActivityCollector::collect);
 
     private StatActivityCollector() {
     }

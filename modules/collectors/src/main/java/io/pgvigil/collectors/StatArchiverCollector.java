@@ -7,7 +7,7 @@ import java.sql.SQLException;
  * out; in particular there is no {@code last_archive_age} while nothing was ever archived.
  */
 final class StatArchiverCollector {
-    static final Collector COLLECTOR = new Collector("stat_archiver", true, StatArchiverCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_archiver", true, Collector.Scope.SERVER, StatArchiverCollector::collect);
 
     private StatArchiverCollector() {
     }

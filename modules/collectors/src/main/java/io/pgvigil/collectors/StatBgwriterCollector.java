@@ -12,7 +12,7 @@ import java.util.List;
  * four remaining families are emitted, as upstream does.
  */
 final class StatBgwriterCollector {
-    static final Collector COLLECTOR = new Collector("stat_bgwriter", true, StatBgwriterCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_bgwriter", true, Collector.Scope.SERVER, StatBgwriterCollector::collect);
 
     private StatBgwriterCollector() {
     }

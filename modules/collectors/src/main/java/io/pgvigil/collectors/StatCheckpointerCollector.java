@@ -12,7 +12,7 @@ import java.util.List;
  * {@code slru_written} are not exported upstream, so not here either.
  */
 final class StatCheckpointerCollector {
-    static final Collector COLLECTOR = new Collector("stat_checkpointer", false, StatCheckpointerCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_checkpointer", false, Collector.Scope.SERVER, StatCheckpointerCollector::collect);
 
     private static final System.Logger LOG = System.getLogger(StatCheckpointerCollector.class.getName());
 

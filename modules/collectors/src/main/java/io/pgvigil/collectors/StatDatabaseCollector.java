@@ -5,7 +5,7 @@ import java.util.List;
 
 /** {@code stat_database}: the cumulative per-database statistics of {@code pg_stat_database}. */
 final class StatDatabaseCollector {
-    static final Collector COLLECTOR = new Collector("stat_database", true, StatDatabaseCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_database", true, Collector.Scope.SERVER, StatDatabaseCollector::collect);
 
     private StatDatabaseCollector() {
     }

@@ -15,7 +15,7 @@ import java.util.List;
  * figures under the tuple names there.
  */
 final class StatProgressVacuumCollector {
-    static final Collector COLLECTOR = new Collector("stat_progress_vacuum", true, StatProgressVacuumCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_progress_vacuum", true, Collector.Scope.DATABASE, StatProgressVacuumCollector::collect);
 
     private StatProgressVacuumCollector() {
     }

@@ -9,7 +9,7 @@ import java.sql.SQLException;
  * whole scrape fail (upstream fixed it the same way after the release).
  */
 final class StatReplicationCollector {
-    static final Collector COLLECTOR = new Collector("stat_replication", true, StatReplicationCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_replication", true, Collector.Scope.SERVER, StatReplicationCollector::collect);
 
     private StatReplicationCollector() {
     }

@@ -18,7 +18,7 @@ import java.util.Set;
  * Without the extension in the connected database the query fails and the collector reports success 0.
  */
 final class StatStatementsCollector {
-    static final Collector COLLECTOR = new Collector("stat_statements", false, StatStatementsCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_statements", false, Collector.Scope.DATABASE, StatStatementsCollector::collect);
 
     private static final System.Logger LOG = System.getLogger(StatStatementsCollector.class.getName());
 

@@ -11,7 +11,7 @@ import java.util.List;
  * <em>connected</em> database ({@code pg_stat_user_tables}).
  */
 final class StatUserTablesCollector {
-    static final Collector COLLECTOR = new Collector("stat_user_tables", true, StatUserTablesCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_user_tables", true, Collector.Scope.DATABASE, StatUserTablesCollector::collect);
 
     private StatUserTablesCollector() {
     }

@@ -10,7 +10,7 @@ import java.util.List;
  * standby that streams without a replication slot is reported, with {@code slot_name=""} (upstream drops the row).
  */
 final class StatWalReceiverCollector {
-    static final Collector COLLECTOR = new Collector("stat_wal_receiver", false, StatWalReceiverCollector::collect);
+    static final Collector COLLECTOR = new Collector("stat_wal_receiver", false, Collector.Scope.SERVER, StatWalReceiverCollector::collect);
 
     private StatWalReceiverCollector() {
     }

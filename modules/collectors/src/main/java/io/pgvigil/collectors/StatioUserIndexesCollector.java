@@ -11,7 +11,7 @@ import java.util.List;
  * database ({@code pg_statio_user_indexes}). Unlike the table collectors, upstream gives these no {@code datname}.
  */
 final class StatioUserIndexesCollector {
-    static final Collector COLLECTOR = new Collector("statio_user_indexes", false, StatioUserIndexesCollector::collect);
+    static final Collector COLLECTOR = new Collector("statio_user_indexes", false, Collector.Scope.DATABASE, StatioUserIndexesCollector::collect);
 
     private StatioUserIndexesCollector() {
     }

@@ -12,7 +12,7 @@ import java.util.List;
  * where the view says {@code blks}.
  */
 final class StatioUserTablesCollector {
-    static final Collector COLLECTOR = new Collector("statio_user_tables", true, StatioUserTablesCollector::collect);
+    static final Collector COLLECTOR = new Collector("statio_user_tables", true, Collector.Scope.DATABASE, StatioUserTablesCollector::collect);
 
     private StatioUserTablesCollector() {
     }

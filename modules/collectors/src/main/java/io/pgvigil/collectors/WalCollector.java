@@ -7,7 +7,7 @@ import java.sql.SQLException;
  * superuser, {@code pg_monitor} or an explicit grant; without it the collector fails (success 0).
  */
 final class WalCollector {
-    static final Collector COLLECTOR = new Collector("wal", true, WalCollector::collect);
+    static final Collector COLLECTOR = new Collector("wal", true, Collector.Scope.SERVER, WalCollector::collect);
 
     private WalCollector() {
     }

@@ -7,7 +7,7 @@ package io.pgvigil.collectors;
  * that case; pgvigil does not.
  */
 final class XlogLocationCollector {
-    static final Collector COLLECTOR = new Collector("xlog_location", false, (session, out) -> {
+    static final Collector COLLECTOR = new Collector("xlog_location", false, Collector.Scope.SERVER, (session, out) -> {
         // Nothing applies to PostgreSQL 10 and newer, and ServerVersion refuses anything older.
     });
 

@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * Writes metric snapshots in the Prometheus text exposition format 0.0.4.
@@ -41,23 +44,49 @@ final class TextFormat {
     static Page render(MetricSnapshots snapshots) {
         Page w = new Page(32 * 1024);
         for (MetricSnapshot snapshot : snapshots) {
-            if (snapshot.getDataPoints().isEmpty()) {
-                continue;
-            }
-            String name = snapshot.getMetadata().getOriginalName();
-            w.ascii("# HELP ").text(name).ascii(" ");
-            w.escaped(snapshot.getMetadata().getHelp() == null ? "" : snapshot.getMetadata().getHelp(), false);
-            w.ascii("\n# TYPE ").text(name).ascii(" ").ascii(typeOf(snapshot)).ascii("\n");
-            switch (snapshot) {
-                case CounterSnapshot c -> c.getDataPoints().forEach(p -> sample(w, name, p.getLabels(), null, null, p.getValue()));
-                case GaugeSnapshot g -> g.getDataPoints().forEach(p -> sample(w, name, p.getLabels(), null, null, p.getValue()));
-                case UnknownSnapshot u -> u.getDataPoints().forEach(p -> sample(w, name, p.getLabels(), null, null, p.getValue()));
-                case HistogramSnapshot h -> h.getDataPoints().forEach(p -> histogram(w, name, p));
-                case SummarySnapshot sm -> sm.getDataPoints().forEach(p -> summary(w, name, p));
-                default -> throw new IllegalArgumentException("unsupported metric type " + snapshot.getClass().getSimpleName());
+            byte[] done = RENDERED.get(snapshot);
+            if (done == null) {
+                RENDERED.put(snapshot, SEEN_ONCE);
+                family(w, snapshot);
+            } else if (done == SEEN_ONCE) {
+                Page one = new Page(1024);
+                family(one, snapshot);
+                done = one.toByteArray();
+                RENDERED.put(snapshot, done);
+                w.raw(done);
+            } else {
+                w.raw(done);
             }
         }
         return w;
+    }
+
+    /**
+     * The text of snapshots written more than once. Snapshots are immutable, and the collectors hand the same
+     * instances to many scrapes when targets share a server's server-wide result (thousands of samples with many
+     * databases): those are rendered once and copied after. Keys are held weakly, by identity (snapshots do not
+     * override {@code equals}), so a snapshot's text goes when the snapshot does.
+     */
+    private static final Map<MetricSnapshot, byte[]> RENDERED = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Marks a snapshot written once: rendered to the cache when it is written a second time. */
+    private static final byte[] SEEN_ONCE = new byte[0];
+
+    private static void family(Page w, MetricSnapshot snapshot) {
+        if (snapshot.getDataPoints().isEmpty()) {
+            return;
+        }
+        String name = snapshot.getMetadata().getOriginalName();
+        w.ascii("# HELP ").text(name).ascii(" ");
+        w.escaped(snapshot.getMetadata().getHelp() == null ? "" : snapshot.getMetadata().getHelp(), false);
+        w.ascii("\n# TYPE ").text(name).ascii(" ").ascii(typeOf(snapshot)).ascii("\n");
+        switch (snapshot) {
+            case CounterSnapshot c -> c.getDataPoints().forEach(p -> sample(w, name, p.getLabels(), null, null, p.getValue()));
+            case GaugeSnapshot g -> g.getDataPoints().forEach(p -> sample(w, name, p.getLabels(), null, null, p.getValue()));
+            case UnknownSnapshot u -> u.getDataPoints().forEach(p -> sample(w, name, p.getLabels(), null, null, p.getValue()));
+            case HistogramSnapshot h -> h.getDataPoints().forEach(p -> histogram(w, name, p));
+            case SummarySnapshot sm -> sm.getDataPoints().forEach(p -> summary(w, name, p));
+            default -> throw new IllegalArgumentException("unsupported metric type " + snapshot.getClass().getSimpleName());
+        }
     }
 
     private static String typeOf(MetricSnapshot s) {
@@ -185,6 +214,12 @@ final class TextFormat {
             if (size + n > bytes.length) {
                 bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + n));
             }
+        }
+
+        private void raw(byte[] b) {
+            room(b.length);
+            System.arraycopy(b, 0, bytes, size, b.length);
+            size += b.length;
         }
 
         /** Appends a constant that is known to be ASCII. */

@@ -120,4 +120,19 @@ class TextFormatTest {
         assertThat(text.lines().filter(l -> l.startsWith("big{")).count()).isEqualTo(200);
         assertThat(text).contains("big{l=\"" + "x".repeat(5000) + "\\\"\\\\199\"} 199\n");
     }
+
+    /** Snapshots written again (shared between scrapes) come from the render cache: the text must not change. */
+    @Test
+    void aSnapshotWrittenAgainIsWrittenTheSame() throws IOException {
+        GaugeSnapshot shared = GaugeSnapshot.builder().name("shared").help("h \\ x")
+                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("datname", "d\"b")).value(2.5).build())
+                .build();
+        String first = write(new MetricSnapshots(shared));
+        assertThat(first).isEqualTo("# HELP shared h \\\\ x\n# TYPE shared gauge\nshared{datname=\"d\\\"b\"} 2.5\n");
+        for (int i = 0; i < 3; i++) {
+            GaugeSnapshot own = GaugeSnapshot.builder().name("z_own").help("o")
+                    .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(i).build()).build();
+            assertThat(write(new MetricSnapshots(shared, own))).isEqualTo(first + "# HELP z_own o\n# TYPE z_own gauge\nz_own " + i + "\n");
+        }
+    }
 }

@@ -1,0 +1,109 @@
+package io.pgvigil.collectors;
+
+import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.PgServer;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.pgvigil.collectors.ScraperTest.value;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Targets that differ only in their database share the server-wide collectors' result for
+ * {@code --collection.server-wide-ttl}, and nothing else: a database created after the first scrape is missing from
+ * the second target's server-wide families until the TTL has passed, while its per-database families are its own.
+ */
+class ServerWideSharingTest {
+    private static final String PASSWORD = "mon-Pa55word";
+    private static PgServer pg;
+
+    @BeforeAll
+    static void databases() {
+        pg = PgServer.shared(PgServer.majors().getLast());
+        pg.createRole("pgvigil_monitor", PASSWORD, "IN ROLE pg_monitor");
+        pg.createRole("pgvigil_other", PASSWORD, "IN ROLE pg_monitor");
+        pg.createDatabase("share_a", null);
+        pg.createDatabase("share_b", null);
+        pg.execute("share_a", "CREATE TABLE IF NOT EXISTS only_in_a (id int)");
+        pg.execute("share_b", "CREATE TABLE IF NOT EXISTS only_in_b (id int)");
+    }
+
+    private static ConnectionSpec target(String user, String database) {
+        return ConnectionSpec.parse("postgresql://" + user + ":" + PASSWORD + "@127.0.0.1:" + pg.port() + "/" + database
+                                    + "?sslmode=disable");
+    }
+
+    private static Scraper scraper(Duration ttl) {
+        return new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault(),
+                           new ScrapeOptions(CollectorOptions.defaults(), LegacyOptions.defaults(), Duration.ofMinutes(1), ttl));
+    }
+
+    private static boolean sized(MetricSnapshots m, String database) {
+        return value(m, "pg_database_size_bytes", "datname", database).isPresent();
+    }
+
+    private static boolean hasTable(MetricSnapshots m, String database, String table) {
+        return value(m, "pg_stat_user_tables_seq_scan", "datname", database, "schemaname", "public", "relname", table).isPresent();
+    }
+
+    @Test
+    void databasesOfOneServerShareTheServerWidePartWithinTheTtl() {
+        Scraper sharing = scraper(Duration.ofMinutes(1));
+        MetricSnapshots a = sharing.scrape(target("pgvigil_monitor", "share_a"), new AtomicLong());
+        pg.createDatabase("share_late", null);
+        MetricSnapshots b = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+
+        assertThat(value(a, "pg_up")).contains(1.0);
+        assertThat(value(b, "pg_up")).contains(1.0);
+        // Server-wide: B got A's result, collected before share_late existed.
+        assertThat(sized(a, "share_b")).isTrue();
+        assertThat(sized(b, "share_late")).isFalse();
+        assertThat(value(b, "pg_scrape_collector_success", "collector", "database")).contains(1.0);
+        // Per database: each target reads its own.
+        assertThat(hasTable(a, "share_a", "only_in_a")).isTrue();
+        assertThat(hasTable(b, "share_b", "only_in_b")).isTrue();
+        assertThat(hasTable(b, "share_a", "only_in_a")).isFalse();
+        assertThat(sharing.stats().serverWideCollected()).isEqualTo(1);
+        assertThat(sharing.stats().serverWideFresh()).isEqualTo(1);
+
+        // Another role may see other things: not shared.
+        MetricSnapshots other = sharing.scrape(target("pgvigil_other", "share_b"), new AtomicLong());
+        assertThat(sized(other, "share_late")).isTrue();
+        assertThat(sharing.stats().serverWideCollected()).isEqualTo(2);
+
+        // Without sharing, every scrape collects.
+        Scraper notSharing = scraper(Duration.ZERO);
+        MetricSnapshots own = notSharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+        assertThat(sized(own, "share_late")).isTrue();
+        assertThat(notSharing.stats().serverWideCollected()).isZero();
+        assertThat(notSharing.stats().serverWideFresh()).isZero();
+    }
+
+    @Test
+    void aPartOlderThanTheTtlIsCollectedAgain() throws InterruptedException {
+        Scraper sharing = scraper(Duration.ofMillis(300));
+        sharing.scrape(target("pgvigil_monitor", "share_a"), new AtomicLong());
+        pg.createDatabase("share_later", null);
+        Thread.sleep(400);
+        MetricSnapshots b = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+        assertThat(sized(b, "share_later")).isTrue();
+        assertThat(sharing.stats().serverWideCollected()).isEqualTo(2);
+        assertThat(sharing.stats().serverWideFresh()).isZero();
+    }
+
+    @Test
+    void aTargetWithSeveralHostsIsNeverShared() {
+        Scraper sharing = scraper(Duration.ofMinutes(1));
+        ConnectionSpec twoHosts = ConnectionSpec.parse("postgresql://pgvigil_monitor:" + PASSWORD + "@127.0.0.1:" + pg.port()
+                                                       + ",127.0.0.1:" + pg.port() + "/share_a?sslmode=disable");
+        sharing.scrape(twoHosts, new AtomicLong());
+        MetricSnapshots again = sharing.scrape(twoHosts, new AtomicLong());
+        assertThat(value(again, "pg_up")).contains(1.0);
+        assertThat(sharing.stats().serverWideCollected()).isZero();
+        assertThat(sharing.stats().serverWideFresh()).isZero();
+    }
+}
