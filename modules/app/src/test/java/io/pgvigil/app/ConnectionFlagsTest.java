@@ -21,6 +21,7 @@ class ConnectionFlagsTest {
         Cli.Options o = new Cli().parse();
         assertThat(o.pool()).isEqualTo(new PoolOptions(100, Duration.ofMinutes(2), Duration.ofSeconds(1)));
         assertThat(o.scrapeTimeoutOffset()).isEqualTo(Duration.ofMillis(500));
+        assertThat(o.scrape().serverWideTtl()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
@@ -29,7 +30,9 @@ class ConnectionFlagsTest {
                                         "--connection.lock-timeout", "250ms", "--web.scrape-timeout-offset=1s");
         assertThat(o.pool()).isEqualTo(new PoolOptions(7, Duration.ofSeconds(45), Duration.ofMillis(250)));
         assertThat(o.scrapeTimeoutOffset()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(new Cli().usage()).contains("--connection.max-open", "--connection.idle-timeout", "--connection.lock-timeout",
+        assertThat(new Cli().parse("--collection.server-wide-ttl=0s").scrape().serverWideTtl()).isZero();
+        assertThat(new Cli().parse("--collection.server-wide-ttl", "1m30s").scrape().serverWideTtl()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(new Cli().usage()).contains("--collection.server-wide-ttl", "--connection.max-open", "--connection.idle-timeout", "--connection.lock-timeout",
                                                "--web.scrape-timeout-offset");
     }
 
@@ -41,6 +44,8 @@ class ConnectionFlagsTest {
         assertThatThrownBy(() -> new Cli().parse("--connection.lock-timeout=-1s")).hasMessageContaining("--connection.lock-timeout");
         assertThatThrownBy(() -> new Cli().parse("--web.scrape-timeout-offset=-1s")).hasMessageContaining("--web.scrape-timeout-offset");
         assertThatThrownBy(() -> new Cli().parse("--web.scrape-timeout-offset=soon")).hasMessageContaining("--web.scrape-timeout-offset");
+        assertThatThrownBy(() -> new Cli().parse("--collection.server-wide-ttl=-5s")).hasMessageContaining("--collection.server-wide-ttl");
+        assertThatThrownBy(() -> new Cli().parse("--collection.server-wide-ttl=often")).hasMessageContaining("--collection.server-wide-ttl");
     }
 
     @Test
@@ -52,9 +57,10 @@ class ConnectionFlagsTest {
                     "pgvigil_connections_max", "pgvigil_connections_open", "pgvigil_connections_idle",
                     "pgvigil_connections_opened_total", "pgvigil_connection_reuses_total", "pgvigil_connections_closed_total",
                     "pgvigil_connection_cap_waits_total", "pgvigil_connection_cap_timeouts_total", "pgvigil_scrapes_coalesced_total",
-                    "pgvigil_scrape_deadline_hits_total");
+                    "pgvigil_server_wide_results_total", "pgvigil_scrape_deadline_hits_total");
             assertThat(metrics.getFirst().getDataPoints().getFirst()).extracting("value").isEqualTo(3.0);
             assertThat(metrics.get(5).getDataPoints()).hasSize(3);
+            assertThat(metrics.get(9).getDataPoints()).hasSize(3);
         }
     }
 }
