@@ -3,6 +3,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -99,13 +103,24 @@ public final class ProbeLoad {
                     try {
                         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout)
                                 .header("X-Prometheus-Scrape-Timeout-Seconds", String.valueOf(timeoutS)).GET().build();
-                        HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
+                        // The request timeout only covers the wait for the response headers: bound the body too, or
+                        // one stalled response keeps the run from ending.
+                        CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray());
+                        HttpResponse<byte[]> resp;
+                        try {
+                            resp = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                        } catch (ExecutionException e) {
+                            throw e.getCause() instanceof Exception cause ? cause : e;
+                        } catch (TimeoutException e) {
+                            pending.cancel(true);
+                            throw new HttpTimeoutException("no complete response within " + timeout);
+                        }
                         latencyNanos[slot] = System.nanoTime() - s;
-                        bytes.addAndGet(resp.body().length());
+                        bytes.addAndGet(resp.body().length);
                         if (resp.statusCode() != 200) {
                             non200.incrementAndGet();
                             note(firstErrors, "HTTP " + resp.statusCode() + " " + uri);
-                        } else if (!resp.body().contains("\npg_up 1\n") && !resp.body().startsWith("pg_up 1\n")) {
+                        } else if (!up(resp.body())) {
                             pgDown.incrementAndGet();
                             note(firstErrors, "pg_up != 1 " + uri);
                         }
@@ -147,6 +162,25 @@ public final class ProbeLoad {
                 System.out.println("error_sample=" + e);
             }
         }
+    }
+
+    private static final byte[] PG_UP = "pg_up 1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** Whether the page has the line {@code pg_up 1}. */
+    static boolean up(byte[] page) {
+        outer:
+        for (int i = 0; i + PG_UP.length <= page.length; i++) {
+            if (i > 0 && page[i - 1] != '\n') {
+                continue;
+            }
+            for (int j = 0; j < PG_UP.length; j++) {
+                if (page[i + j] != PG_UP[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static void note(List<String> errors, String what) {

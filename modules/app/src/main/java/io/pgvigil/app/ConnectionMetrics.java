@@ -56,9 +56,11 @@ final class ConnectionMetrics implements Supplier<List<MetricSnapshot>> {
         out.add(CounterSnapshot.builder().name("pgvigil_server_wide_results_total")
                         .help("Scrapes by where the result of their server-wide collectors came from (--collection.server-wide-ttl): "
                               + "fresh (shared from a scrape of the same server within the TTL), stale (shared, older, while "
-                              + "another scrape collected a new one) or collected (by this scrape).")
+                              + "another scrape collected a new one), joined (waited for another scrape's collection, none "
+                              + "being kept) or collected (by this scrape).")
                         .dataPoint(point("result", "fresh", s.serverWideFresh()))
                         .dataPoint(point("result", "stale", s.serverWideStale()))
+                        .dataPoint(point("result", "joined", s.serverWideJoined()))
                         .dataPoint(point("result", "collected", s.serverWideCollected()))
                         .build());
         out.add(counter("pgvigil_scrape_deadline_hits_total",

@@ -60,7 +60,7 @@ class ConnectionFlagsTest {
                     "pgvigil_server_wide_results_total", "pgvigil_scrape_deadline_hits_total");
             assertThat(metrics.getFirst().getDataPoints().getFirst()).extracting("value").isEqualTo(3.0);
             assertThat(metrics.get(5).getDataPoints()).hasSize(3);
-            assertThat(metrics.get(9).getDataPoints()).hasSize(3);
+            assertThat(metrics.get(9).getDataPoints()).hasSize(4);
         }
     }
 }

@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -58,6 +58,7 @@ public final class Scraper {
     private final LongAdder sharedFresh = new LongAdder();
     private final LongAdder sharedStale = new LongAdder();
     private final LongAdder sharedCollected = new LongAdder();
+    private final LongAdder sharedJoined = new LongAdder();
     /** The socket read timeout exceeds the statement timeout by this much, so the server's cancel comes first. */
     private static final long NETWORK_GRACE_MILLIS = 200;
     /**
@@ -176,7 +177,7 @@ public final class Scraper {
     /** @return counters of this scraper for the self-metrics */
     public Stats stats() {
         return new Stats(collections.sum(), coalesced.sum(), deadlineHits.sum(), sharedFresh.sum(), sharedStale.sum(),
-                         sharedCollected.sum());
+                         sharedCollected.sum(), sharedJoined.sum());
     }
 
     /**
@@ -186,9 +187,10 @@ public final class Scraper {
      * @param serverWideFresh  scrapes that took the server-wide part from an earlier scrape within the TTL
      * @param serverWideStale  scrapes that took an older server-wide part while another scrape collected a new one
      * @param serverWideCollected scrapes (with sharing on) that collected the server-wide part themselves
+     * @param serverWideJoined scrapes that waited for another scrape's collection of the server-wide part (none was kept)
      */
     public record Stats(long collections, long coalesced, long deadlineHits, long serverWideFresh, long serverWideStale,
-                        long serverWideCollected) {
+                        long serverWideCollected, long serverWideJoined) {
     }
 
     private MetricSnapshots collect(ConnectionSpec spec, AtomicLong scrapes, Duration budget, long start) {
@@ -340,44 +342,132 @@ public final class Scraper {
         }
     }
 
-    /** The last complete part of one server, and whether a scrape is collecting a new one now. */
+    /**
+     * The last complete part of one server, the collection of a new one running now (if any), and the target
+     * whose connection collects it in the background.
+     */
     private static final class Shared {
+        private final ConnectionSpec collector;
         private volatile ServerPart part;
-        private final AtomicBoolean refreshing = new AtomicBoolean();
+        private final AtomicReference<CompletableFuture<ServerPart>> running = new AtomicReference<>();
+
+        Shared(ConnectionSpec collector) {
+            this.collector = collector;
+        }
     }
 
     /**
-     * The server-wide part for this scrape. A part younger than the TTL is taken as it is. An older one is
-     * collected anew by this scrape, unless another scrape of the server is doing that already: then the old part
-     * is served while it is younger than twice the TTL, so targets of one server never queue behind each other.
+     * The server-wide part for this scrape.
+     * <ul>
+     *   <li>A part younger than the TTL is taken as it is.</li>
+     *   <li>A part younger than twice the TTL is taken too, and a new one is collected in the background on the
+     *       connection of the first target seen for the server (usually idle between its own scrapes), so that no
+     *       scrape waits for the server-wide queries while the targets of a server keep it fresh.</li>
+     *   <li>Otherwise (no part yet, or a part too old: one target per server scraped less often than the TTL) this
+     *       scrape collects it on its own connection, or, when another scrape is doing that already, waits for that
+     *       collection until its own deadline, so that a burst of first scrapes costs the server one collection.</li>
+     * </ul>
      * Only a complete part (every collector succeeded) is kept for others.
      */
     private ServerPart serverPart(ServerKey key, Run run, Session session) {
         long ttl = options.serverWideTtl().toNanos();
-        Shared shared = this.shared.computeIfAbsent(key, k -> new Shared());
+        Shared shared = this.shared.computeIfAbsent(key, k -> new Shared(run.spec));
         ServerPart last = shared.part;
         long now = System.nanoTime();
         if (last != null && now - last.collectedAt() < ttl) {
             sharedFresh.increment();
             return last;
         }
-        if (shared.refreshing.compareAndSet(false, true)) {
-            try {
-                ServerPart part = collectServerPart(run, session);
-                if (part.complete()) {
-                    shared.part = part;
-                }
-                return part;
-            } finally {
-                shared.refreshing.set(false);
-                forgetOldServers(ttl);
-            }
-        }
         if (last != null && now - last.collectedAt() < 2 * ttl) {
             sharedStale.increment();
+            CompletableFuture<ServerPart> mine = new CompletableFuture<>();
+            if (shared.running.compareAndSet(null, mine)) {
+                Thread.ofVirtual().name("pgvigil-server-wide").start(() -> collectInBackground(shared, mine, ttl));
+            }
             return last;
         }
-        return collectServerPart(run, session);
+        CompletableFuture<ServerPart> mine = new CompletableFuture<>();
+        CompletableFuture<ServerPart> other = shared.running.compareAndExchange(null, mine);
+        if (other == null) {
+            try {
+                ServerPart part = collectServerPart(run, session);
+                keep(shared, part, mine, ttl);
+                return part;
+            } catch (RuntimeException | Error e) {
+                mine.completeExceptionally(e);
+                shared.running.set(null);
+                throw e;
+            }
+        }
+        sharedJoined.increment();
+        try {
+            return other.get(Math.max(0, run.deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return failedServerPart(run, "the server-wide collectors, collected by another scrape of the same server, "
+                                         + (e instanceof TimeoutException ? "did not finish by the scrape deadline of " + run.bounded
+                                                                          : "failed"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failedServerPart(run, "interrupted");
+        }
+    }
+
+    /** Publishes a collected part: kept for others when complete, handed to the scrapes waiting for it anyway. */
+    private void keep(Shared shared, ServerPart part, CompletableFuture<ServerPart> mine, long ttl) {
+        if (part.complete()) {
+            shared.part = part;
+        }
+        shared.running.set(null);
+        mine.complete(part);
+        forgetOldServers(ttl);
+    }
+
+    /**
+     * Collects a server's part on its own lease of the server's first target, within the collection timeout; a
+     * failure only leaves the old part to age (the scrapes then collect it themselves).
+     */
+    private void collectInBackground(Shared shared, CompletableFuture<ServerPart> mine, long ttl) {
+        long start = System.nanoTime();
+        Duration budget = options.collectionTimeout();
+        long deadline = start + budget.toNanos();
+        ConnectionSpec spec = shared.collector;
+        try {
+            Lease lease = acquire(spec, deadline);
+            try {
+                ServerInfo server = lease.server();
+                Session session = new Session(lease.connection(), server.version(), server(spec), options.collectors());
+                keep(shared, collectServerPart(new Run(spec, lease, deadline, budget, start), session), mine, ttl);
+            } finally {
+                lease.close();
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.ERROR, "collector failed", "name", "server-wide", "dsn", spec.redacted(), "err", message(e));
+        } finally {
+            if (!mine.isDone()) {
+                shared.running.set(null);
+                mine.complete(noServerPart());
+            }
+        }
+    }
+
+    /** Every server-wide collector failed, for the reason given (logged once for all of them). */
+    private ServerPart failedServerPart(Run run, String reason) {
+        if (System.nanoTime() - run.deadline >= 0) {
+            run.outOfTime = true;
+        }
+        LOG.log(Level.ERROR, "collector failed", "name", "server-wide", "dsn", run.spec.redacted(), "err", reason);
+        return noServerPart();
+    }
+
+    /** A part in which every server-wide collector failed. */
+    private ServerPart noServerPart() {
+        Map<String, Outcome> outcomes = new HashMap<>();
+        for (Collector collector : collectors) {
+            if (collector.scope() == Collector.Scope.SERVER) {
+                outcomes.put(collector.name(), new Outcome(false, 0));
+            }
+        }
+        return new ServerPart(List.of(), Map.copyOf(outcomes), options.legacy().disableDefaultMetrics(), System.nanoTime());
     }
 
     private ServerPart collectServerPart(Run run, Session session) {
@@ -400,7 +490,7 @@ public final class Scraper {
             return;
         }
         long now = System.nanoTime();
-        shared.values().removeIf(s -> !s.refreshing.get() && (s.part == null || now - s.part.collectedAt() >= 2 * ttl));
+        shared.values().removeIf(s -> s.running.get() == null && (s.part == null || now - s.part.collectedAt() >= 2 * ttl));
     }
 
     /**

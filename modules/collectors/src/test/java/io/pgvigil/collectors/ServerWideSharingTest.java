@@ -84,15 +84,39 @@ class ServerWideSharingTest {
     }
 
     @Test
-    void aPartOlderThanTheTtlIsCollectedAgain() throws InterruptedException {
+    void aPartOlderThanTwiceTheTtlIsCollectedByTheScrape() throws InterruptedException {
         Scraper sharing = scraper(Duration.ofMillis(300));
         sharing.scrape(target("pgvigil_monitor", "share_a"), new AtomicLong());
         pg.createDatabase("share_later", null);
-        Thread.sleep(400);
+        Thread.sleep(1000);
         MetricSnapshots b = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
         assertThat(sized(b, "share_later")).isTrue();
         assertThat(sharing.stats().serverWideCollected()).isEqualTo(2);
         assertThat(sharing.stats().serverWideFresh()).isZero();
+        assertThat(sharing.stats().serverWideStale()).isZero();
+    }
+
+    /** Between one and two TTLs the old part is served at once and a new one is collected in the background. */
+    @Test
+    void aPartBetweenOneAndTwoTtlsIsServedAndRenewedInTheBackground() throws InterruptedException {
+        Scraper sharing = scraper(Duration.ofSeconds(2));
+        sharing.scrape(target("pgvigil_monitor", "share_a"), new AtomicLong());
+        pg.createDatabase("share_renewed", null);
+        Thread.sleep(3000);
+        MetricSnapshots stale = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+        assertThat(sized(stale, "share_renewed")).isFalse();
+        assertThat(value(stale, "pg_scrape_collector_success", "collector", "database")).contains(1.0);
+        assertThat(sharing.stats().serverWideStale()).isEqualTo(1);
+        // Scrapes go on meanwhile (getting the old part, never starting a second collection) until the new one is there.
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        MetricSnapshots renewed = stale;
+        while (!sized(renewed, "share_renewed") && System.nanoTime() < until) {
+            Thread.sleep(50);
+            renewed = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+        }
+        assertThat(sized(renewed, "share_renewed")).isTrue();
+        assertThat(sharing.stats().serverWideCollected()).isEqualTo(2);
+        assertThat(sharing.stats().serverWideFresh()).isPositive();
     }
 
     @Test
