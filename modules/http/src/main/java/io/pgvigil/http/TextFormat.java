@@ -44,6 +44,10 @@ final class TextFormat {
     static Page render(MetricSnapshots snapshots) {
         Page w = new Page(32 * 1024);
         for (MetricSnapshot snapshot : snapshots) {
+            if (snapshot.getDataPoints().size() < CACHED_FROM) {
+                family(w, snapshot);
+                continue;
+            }
             byte[] done = RENDERED.get(snapshot);
             if (done == null) {
                 RENDERED.put(snapshot, SEEN_ONCE);
@@ -68,6 +72,8 @@ final class TextFormat {
      * override {@code equals}), so a snapshot's text goes when the snapshot does.
      */
     private static final Map<MetricSnapshot, byte[]> RENDERED = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Smaller snapshots are cheaper to write again than to look up (measured with JFR). */
+    private static final int CACHED_FROM = 32;
     /** Marks a snapshot written once: rendered to the cache when it is written a second time. */
     private static final byte[] SEEN_ONCE = new byte[0];
 

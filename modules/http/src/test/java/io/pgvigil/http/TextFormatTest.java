@@ -124,11 +124,17 @@ class TextFormatTest {
     /** Snapshots written again (shared between scrapes) come from the render cache: the text must not change. */
     @Test
     void aSnapshotWrittenAgainIsWrittenTheSame() throws IOException {
-        GaugeSnapshot shared = GaugeSnapshot.builder().name("shared").help("h \\ x")
-                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("datname", "d\"b")).value(2.5).build())
-                .build();
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("shared").help("h \\ x");
+        StringBuilder expected = new StringBuilder("# HELP shared h \\\\ x\n# TYPE shared gauge\n");
+        for (int i = 0; i < 40; i++) { // large enough to be cached
+            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("datname", "d\"b" + i)).value(i + 0.5).build());
+        }
+        // the client model sorts data points by labels
+        java.util.stream.IntStream.range(0, 40).mapToObj(i -> "shared{datname=\"d\\\"b" + i + "\"} " + (i + 0.5) + "\n").sorted()
+                .forEach(expected::append);
+        GaugeSnapshot shared = b.build();
         String first = write(new MetricSnapshots(shared));
-        assertThat(first).isEqualTo("# HELP shared h \\\\ x\n# TYPE shared gauge\nshared{datname=\"d\\\"b\"} 2.5\n");
+        assertThat(first).isEqualTo(expected.toString());
         for (int i = 0; i < 3; i++) {
             GaugeSnapshot own = GaugeSnapshot.builder().name("z_own").help("o")
                     .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(i).build()).build();
