@@ -67,6 +67,13 @@ public final class Scraper {
      * the default scrape-timeout offset, while a fast scrape costs one {@code SET} instead of one per collector.
      */
     private static final long REBOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * Collectors whose queries may wait for a relation lock ({@code pg_table_size()} and friends take
+     * {@code ACCESS SHARE}): never fetched in the batch, see {@link Run#prefetch}.
+     */
+    private static final Set<String> MAY_WAIT_FOR_LOCKS = Set.of("stat_user_tables");
+    /** Off only to measure the difference ({@code -Dpgvigil.batch=false}). */
+    private static final boolean BATCH = !"false".equals(System.getProperty("pgvigil.batch"));
 
     /**
      * @param source     where connections come from
@@ -219,10 +226,10 @@ public final class Scraper {
             return new MetricSnapshots(out.snapshots());
         }
         Run run = new Run(spec, lease, deadline, bounded, boundAt);
+        ServerInfo server = lease.server();
+        Session session = new Session(lease.connection(), server.version(), server(spec), options.collectors());
         try {
             up = true;
-            ServerInfo server = lease.server();
-            Session session = new Session(lease.connection(), server.version(), server(spec), options.collectors());
             if (!legacy.disableDefaultMetrics()) {
                 legacyFamily(out.untyped("pg_static", "Version string as reported by postgres", withConstant(legacy, "version", "short_version", "server")),
                              legacy, 1, server.text(), server.version().semver(), session.server());
@@ -235,6 +242,8 @@ public final class Scraper {
             } else if (!legacy.disableDefaultMetrics()) {
                 error |= !runLegacy(lease, session.server(), legacy, out, spec);
             }
+            ServerPart shared = part;
+            run.prefetch(collectors.stream().filter(c -> shared == null || c.scope() != Collector.Scope.SERVER).toList(), session);
             for (Collector collector : collectors) {
                 Outcome outcome = part != null && collector.scope() == Collector.Scope.SERVER
                         ? part.outcomes().get(collector.name())
@@ -249,6 +258,7 @@ public final class Scraper {
             lease.retire();
             error = true;
         } finally {
+            session.release();
             lease.close();
         }
         if (run.outOfTime) {
@@ -277,6 +287,41 @@ public final class Scraper {
             this.deadline = deadline;
             this.bounded = bounded;
             this.boundAt = boundAt;
+        }
+
+        /**
+         * Fetches the results of these collectors' queries in one round trip ({@link Session#prefetch}), except for
+         * collectors that may wait for a lock: those run alone, so that one stuck behind an {@code ACCESS EXCLUSIVE}
+         * lock cannot take the others' results with it (a failed list is run again one query at a time).
+         */
+        void prefetch(List<Collector> list, Session session) {
+            if (!BATCH || broken(lease) || System.nanoTime() - deadline >= 0) {
+                return;
+            }
+            Session recorder = session.recording();
+            for (Collector collector : list) {
+                if (MAY_WAIT_FOR_LOCKS.contains(collector.name())) {
+                    continue;
+                }
+                try {
+                    collector.collect(recorder, new MetricSink());
+                } catch (SQLException | RuntimeException e) {
+                    // It noted what it could (a collector that needs the connection itself noted nothing).
+                }
+            }
+            try {
+                long now = System.nanoTime();
+                if (now - boundAt >= REBOUND_NANOS) {
+                    boundAt = now;
+                    bound(lease.connection(), deadline);
+                }
+                session.prefetch(recorder.recorded());
+            } catch (SQLException e) {
+                LOG.log(Level.DEBUG, "batch of collector queries failed", "dsn", spec.redacted(), "err", message(e));
+                if (ConnectionPool.isConnectionLevel(e, lease.connection())) {
+                    lease.retire();
+                }
+            }
         }
 
         /** Runs a collector within the deadline; its samples go to {@code out} only when it succeeds. */
@@ -436,7 +481,11 @@ public final class Scraper {
             try {
                 ServerInfo server = lease.server();
                 Session session = new Session(lease.connection(), server.version(), server(spec), options.collectors());
-                keep(shared, collectServerPart(new Run(spec, lease, deadline, budget, start), session), mine, ttl);
+                try {
+                    keep(shared, collectServerPart(new Run(spec, lease, deadline, budget, start), session), mine, ttl);
+                } finally {
+                    session.release();
+                }
             } finally {
                 lease.close();
             }
@@ -476,10 +525,10 @@ public final class Scraper {
         LegacyOptions legacy = options.legacy();
         boolean legacyOk = legacy.disableDefaultMetrics() || runLegacy(run.lease, session.server(), legacy, sink, run.spec);
         Map<String, Outcome> outcomes = new HashMap<>();
-        for (Collector collector : collectors) {
-            if (collector.scope() == Collector.Scope.SERVER) {
-                outcomes.put(collector.name(), run.collector(collector, session, sink));
-            }
+        List<Collector> serverWide = collectors.stream().filter(c -> c.scope() == Collector.Scope.SERVER).toList();
+        run.prefetch(serverWide, session);
+        for (Collector collector : serverWide) {
+            outcomes.put(collector.name(), run.collector(collector, session, sink));
         }
         return new ServerPart(List.copyOf(sink.snapshots()), Map.copyOf(outcomes), legacyOk, System.nanoTime());
     }
