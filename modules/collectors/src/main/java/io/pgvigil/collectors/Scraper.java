@@ -242,8 +242,8 @@ public final class Scraper {
             } else if (!legacy.disableDefaultMetrics()) {
                 error |= !runLegacy(lease, session.server(), legacy, out, spec);
             }
-            ServerPart shared = part;
-            run.prefetch(collectors.stream().filter(c -> shared == null || c.scope() != Collector.Scope.SERVER).toList(), session);
+            boolean serverWideShared = part != null;
+            run.prefetch(collectors.stream().filter(c -> !serverWideShared || c.scope() != Collector.Scope.SERVER).toList(), session);
             for (Collector collector : collectors) {
                 Outcome outcome = part != null && collector.scope() == Collector.Scope.SERVER
                         ? part.outcomes().get(collector.name())
@@ -392,7 +392,9 @@ public final class Scraper {
      * whose connection collects it in the background.
      */
     private static final class Shared {
-        private final ConnectionSpec collector;
+        /** Whose connection collects in the background: the first target seen, replaced when that fails. */
+        private volatile ConnectionSpec collector;
+        private volatile boolean collectorFailed;
         private volatile ServerPart part;
         private final AtomicReference<CompletableFuture<ServerPart>> running = new AtomicReference<>();
 
@@ -427,6 +429,11 @@ public final class Scraper {
             sharedStale.increment();
             CompletableFuture<ServerPart> mine = new CompletableFuture<>();
             if (shared.running.compareAndSet(null, mine)) {
+                if (shared.collectorFailed) {
+                    // e.g. that database was dropped: the target scraped now is known to work
+                    shared.collector = run.spec;
+                    shared.collectorFailed = false;
+                }
                 Thread.ofVirtual().name("pgvigil-server-wide").start(() -> collectInBackground(shared, mine, ttl));
             }
             return last;
@@ -490,6 +497,7 @@ public final class Scraper {
                 lease.close();
             }
         } catch (SQLException | RuntimeException e) {
+            shared.collectorFailed = true;
             LOG.log(Level.ERROR, "collector failed", "name", "server-wide", "dsn", spec.redacted(), "err", message(e));
         } finally {
             if (!mine.isDone()) {

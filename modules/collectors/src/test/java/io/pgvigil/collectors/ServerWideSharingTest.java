@@ -119,6 +119,30 @@ class ServerWideSharingTest {
         assertThat(sharing.stats().serverWideFresh()).isPositive();
     }
 
+    /** The first target's database disappears: the next renewal runs on the connection of a target that works. */
+    @Test
+    void aFailedBackgroundCollectionMovesToAnotherTarget() throws InterruptedException {
+        Scraper sharing = scraper(Duration.ofSeconds(3));
+        pg.createDatabase("share_gone", null);
+        long t0 = System.nanoTime();
+        sharing.scrape(target("pgvigil_monitor", "share_gone"), new AtomicLong());
+        pg.execute("postgres", "DROP DATABASE share_gone");
+        pg.createDatabase("share_after", null);
+        Thread.sleep(3300);
+        // Stale: served, and renewed in the background on share_gone's connection, which fails.
+        sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+        Thread.sleep(300);
+        MetricSnapshots b;
+        do {
+            b = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+            Thread.sleep(50);
+        } while (!sized(b, "share_after") && System.nanoTime() - t0 < Duration.ofMillis(5500).toNanos());
+        // Renewed before the part was two TTLs old, so by the background collection on share_b's connection.
+        assertThat(sized(b, "share_after")).isTrue();
+        assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(6).toNanos());
+        assertThat(sharing.stats().serverWideStale()).isGreaterThanOrEqualTo(2);
+    }
+
     @Test
     void aTargetWithSeveralHostsIsNeverShared() {
         Scraper sharing = scraper(Duration.ofMinutes(1));
