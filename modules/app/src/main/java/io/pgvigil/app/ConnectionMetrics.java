@@ -39,10 +39,12 @@ final class ConnectionMetrics implements Supplier<List<MetricSnapshot>> {
         out.add(CounterSnapshot.builder().name("pgvigil_connections_closed_total")
                         .help("Connections closed by pgvigil, by reason: idle (unused for --connection.idle-timeout), "
                               + "lru (least recently used idle one, to make room under the cap), "
-                              + "broken (a connection-level error or an unanswered read).")
+                              + "broken (a connection-level error or an unanswered read), "
+                              + "reload (opened with auth modules that a reload changed).")
                         .dataPoint(point("reason", "idle", p.evictedIdle()))
                         .dataPoint(point("reason", "lru", p.evictedLru()))
                         .dataPoint(point("reason", "broken", p.retired()))
+                        .dataPoint(point("reason", "reload", p.retiredByReload()))
                         .build());
         out.add(counter("pgvigil_connection_cap_waits_total",
                         "Scrapes that waited because --connection.max-open connections were open and none was idle.",

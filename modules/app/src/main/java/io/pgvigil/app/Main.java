@@ -133,6 +133,7 @@ public final class Main {
         // Log out of the kept sessions once the server has stopped and the last scrape is done, instead of
         // leaving the servers to notice a dropped socket.
         service.closeOnStop(pool);
+        service.onModulesChanged(pool::retireAll);
         Scraper scraper = new Scraper(pool, options.collectors(), options.scrape());
         LOG.log(Level.INFO, "Enabled collectors", "collectors", String.join(",", scraper.collectorNames()));
         LOG.log(Level.INFO, "Connection reuse", "max_open", options.pool().maxOpen(),

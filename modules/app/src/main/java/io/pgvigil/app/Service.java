@@ -5,6 +5,7 @@ import io.helidon.webserver.WebServer;
 import io.pgvigil.config.WebConfig;
 import io.pgvigil.config.WebConfigLoader;
 import io.pgvigil.http.WebSecurity;
+import io.pgvigil.config.AuthConfig;
 import io.pgvigil.config.LoadResult;
 import io.pgvigil.http.Lifecycle;
 
@@ -29,7 +30,7 @@ final class Service implements Lifecycle {
     private final Optional<Path> webConfigFile;
     private final AtomicReference<WebConfig> webConfig;
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final List<Runnable> reloadHooks = new ArrayList<>();
+    private final List<Runnable> modulesChanged = new ArrayList<>();
     private final AtomicReference<WebServer> server = new AtomicReference<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final Object reloadLock = new Object();
@@ -39,6 +40,11 @@ final class Service implements Lifecycle {
         this.config = config;
         this.webConfigFile = webConfigFile;
         this.webConfig = webConfig;
+    }
+
+    /** Adds what to do when a reload changes the auth modules. */
+    synchronized void onModulesChanged(Runnable action) {
+        modulesChanged.add(action);
     }
 
     /** Adds a resource closed (in reverse order of adding) once the server has stopped. */
@@ -60,7 +66,12 @@ final class Service implements Lifecycle {
     public ReloadOutcome reload() {
         synchronized (reloadLock) {
             LOG.log(Level.INFO, "Reloading configuration file", "file", configFile.toString());
+            AuthConfig before = config.get();
             LoadResult result = Main.loadConfig(configFile, config);
+            if (!config.get().equals(before)) {
+                LOG.log(Level.INFO, "Auth modules changed: closing connections opened with the old ones", "file", configFile.toString());
+                modulesChanged.forEach(Runnable::run);
+            }
             ReloadOutcome outcome = switch (result) {
                 case LoadResult.Loaded loaded -> new ReloadOutcome(true, loaded.describe());
                 case LoadResult.Missing missing -> new ReloadOutcome(false, "config file " + missing.file() + " not found");

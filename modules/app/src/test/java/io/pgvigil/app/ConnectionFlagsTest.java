@@ -59,7 +59,7 @@ class ConnectionFlagsTest {
                     "pgvigil_connection_cap_waits_total", "pgvigil_connection_cap_timeouts_total", "pgvigil_scrapes_coalesced_total",
                     "pgvigil_server_wide_results_total", "pgvigil_scrape_deadline_hits_total");
             assertThat(metrics.getFirst().getDataPoints().getFirst()).extracting("value").isEqualTo(3.0);
-            assertThat(metrics.get(5).getDataPoints()).hasSize(3);
+            assertThat(metrics.get(5).getDataPoints()).hasSize(4);
             assertThat(metrics.get(9).getDataPoints()).hasSize(4);
         }
     }

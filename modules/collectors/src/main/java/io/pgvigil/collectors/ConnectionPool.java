@@ -69,6 +69,9 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
     private final LongAdder capWaits = new LongAdder();
     private final LongAdder capTimeouts = new LongAdder();
     private final LongAdder connectTimeouts = new LongAdder();
+    private final LongAdder retiredByReload = new LongAdder();
+    /** Raised by {@link #retireAll()}; connections of an older generation are not kept. */
+    private volatile long generation;
 
     /**
      * A point-in-time view for the self-metrics.
@@ -84,9 +87,10 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
      * @param capWaits        leases that had to wait because the cap was reached
      * @param capTimeouts     leases that gave up at their deadline because the cap was reached
      * @param connectTimeouts connection set-ups abandoned at the deadline
+     * @param retiredByReload connections closed because a reload changed the auth modules ({@link #retireAll()})
      */
     public record Stats(int maxOpen, int open, int idle, long opened, long reused, long evictedIdle, long evictedLru,
-                        long retired, long capWaits, long capTimeouts, long connectTimeouts) {
+                        long retired, long capWaits, long capTimeouts, long connectTimeouts, long retiredByReload) {
     }
 
     ConnectionPool(PoolOptions options) {
@@ -110,7 +114,8 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         lock.lock();
         try {
             return new Stats(options.maxOpen(), open, lru.size(), opened.sum(), reused.sum(), evictedIdle.sum(),
-                             evictedLru.sum(), retired.sum(), capWaits.sum(), capTimeouts.sum(), connectTimeouts.sum());
+                             evictedLru.sum(), retired.sum(), capWaits.sum(), capTimeouts.sum(), connectTimeouts.sum(),
+                             retiredByReload.sum());
         } finally {
             lock.unlock();
         }
@@ -196,7 +201,7 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
             try {
                 Connection c = DriverManager.getConnection(spec.jdbcUrl(), SessionDefaults.properties(spec, options.lockTimeout()));
                 try {
-                    return new Entry(spec, c, ServerInfo.detect(c));
+                    return new Entry(spec, c, ServerInfo.detect(c), generation);
                 } catch (SQLException | RuntimeException e) {
                     closeQuietly(c);
                     throw e;
@@ -279,7 +284,11 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         boolean dead = broken || isClosed(entry.connection);
         lock.lock();
         try {
-            if (dead || closed) {
+            if (!dead && !closed && entry.generation != generation) {
+                open--;
+                retiredByReload.increment();
+                toClose.add(entry.connection);
+            } else if (dead || closed) {
                 open--;
                 toClose.add(entry.connection);
                 if (dead) {
@@ -300,6 +309,30 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
                 idle.computeIfAbsent(entry.spec, k -> new ArrayDeque<>()).addFirst(entry);
                 lru.add(entry);
             }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+            closeAll(toClose);
+        }
+    }
+
+    /**
+     * Retires every connection open now: idle ones are closed at once, those in use when they are given back.
+     * For a reload that changed the auth modules, so that no session keeps running on credentials or options that
+     * are no longer configured (the next scrape of each target opens a new one).
+     */
+    public void retireAll() {
+        List<Connection> toClose = new ArrayList<>();
+        lock.lock();
+        try {
+            generation++;
+            for (Entry e : lru) {
+                open--;
+                retiredByReload.increment();
+                toClose.add(e.connection);
+            }
+            lru.clear();
+            idle.clear();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -399,12 +432,15 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         final ConnectionSpec spec;
         final Connection connection;
         final ServerInfo server;
+        /** The {@link #generation} when it was opened: an older one is closed instead of being kept. */
+        final long generation;
         long idleSince;
 
-        Entry(ConnectionSpec spec, Connection connection, ServerInfo server) {
+        Entry(ConnectionSpec spec, Connection connection, ServerInfo server, long generation) {
             this.spec = spec;
             this.connection = connection;
             this.server = server;
+            this.generation = generation;
         }
     }
 

@@ -334,6 +334,34 @@ class ConnectionPoolTest {
         }
     }
 
+    /** A reload that changed the auth modules: idle sessions close at once, a session in use when it is given back. */
+    @Test
+    void retireAllClosesIdleSessionsNowAndBusyOnesWhenGivenBack() throws Exception {
+        String idleTag = "pgvigil_retire_idle";
+        String busyTag = "pgvigil_retire_busy";
+        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+            Scraper scraper = new Scraper(pool, Set.of("database"));
+            assertThat(value(scraper.scrape(spec(DB, idleTag, ""), new AtomicLong()), "pg_up")).contains(1.0);
+            Lease busy = pool.lease(spec(DB, busyTag, ""), System.nanoTime() + BOUND.toNanos());
+            List<Integer> busyBefore = backends(busyTag);
+            assertThat(backends(idleTag)).hasSize(1);
+
+            pool.retireAll();
+            await("the idle session is closed", () -> backends(idleTag).isEmpty());
+            assertThat(backends(busyTag)).isEqualTo(busyBefore);
+            busy.close();
+            await("the busy session is closed once given back", () -> backends(busyTag).isEmpty());
+            assertThat(pool.stats().retiredByReload()).isEqualTo(2);
+            assertThat(pool.stats().open()).isZero();
+
+            // Connections opened after the reload are kept as usual.
+            assertThat(value(scraper.scrape(spec(DB, idleTag, ""), new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(spec(DB, idleTag, ""), new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(pool.stats().idle()).isEqualTo(1);
+            assertThat(pool.stats().reused()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aServerRestartBetweenScrapesIsFollowedByASuccessfulScrape() throws Exception {
         try (PgServer own = PgServer.start(PgServer.majors().getLast());
