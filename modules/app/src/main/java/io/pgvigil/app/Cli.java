@@ -109,7 +109,7 @@ final class Cli {
         add("general", value("--collection.server-wide-ttl", "DURATION", "5s",
                              "Targets on the same server with the same credentials and options (only the database differs) "
                              + "share the result of the server-wide collectors (database, locks, stat_activity, stat_database, "
-                             + "replication, ...) for this long, so many databases of one server cost one collection per interval; "
+                             + "replication, ...) for this long, so many databases of one server cost a few collections per interval, not one each; "
                              + "0s collects them on every scrape. Default: ${DEFAULT-VALUE}"));
         add("general", value("--connection.max-open", "N", "100",
                              "Most connections open at once over all targets; idle ones are closed least recently used first "
