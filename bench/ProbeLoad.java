@@ -101,8 +101,10 @@ public final class ProbeLoad {
                 exec.submit(() -> {
                     long s = System.nanoTime();
                     try {
+                        // As Prometheus asks: its scrape timeout, and gzip.
                         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout)
-                                .header("X-Prometheus-Scrape-Timeout-Seconds", String.valueOf(timeoutS)).GET().build();
+                                .header("X-Prometheus-Scrape-Timeout-Seconds", String.valueOf(timeoutS))
+                                .header("Accept-Encoding", "gzip").GET().build();
                         // The request timeout only covers the wait for the response headers: bound the body too, or
                         // one stalled response keeps the run from ending.
                         CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray());
@@ -117,10 +119,13 @@ public final class ProbeLoad {
                         }
                         latencyNanos[slot] = System.nanoTime() - s;
                         bytes.addAndGet(resp.body().length);
+                        byte[] page = resp.headers().firstValue("Content-Encoding").filter("gzip"::equalsIgnoreCase).isPresent()
+                                ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(resp.body())).readAllBytes()
+                                : resp.body();
                         if (resp.statusCode() != 200) {
                             non200.incrementAndGet();
                             note(firstErrors, "HTTP " + resp.statusCode() + " " + uri);
-                        } else if (!up(resp.body())) {
+                        } else if (!up(page)) {
                             pgDown.incrementAndGet();
                             note(firstErrors, "pg_up != 1 " + uri);
                         }
@@ -149,7 +154,7 @@ public final class ProbeLoad {
         }
         System.out.printf(Locale.ROOT, "planned=%d%nsent=%d%nelapsed_s=%.1f%nrate_per_s=%.1f%n", total, all.size(),
                 elapsed, all.size() / elapsed);
-        System.out.printf(Locale.ROOT, "max_in_flight=%d%nmean_body_bytes=%d%n", maxInFlight.get(),
+        System.out.printf(Locale.ROOT, "max_in_flight=%d%nmean_body_bytes_on_the_wire=%d%n", maxInFlight.get(),
                 all.isEmpty() ? 0 : bytes.get() / all.size());
         report("all", all);
         report("steady", steady);

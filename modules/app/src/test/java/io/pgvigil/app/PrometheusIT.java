@@ -43,6 +43,14 @@ class PrometheusIT {
                 .map(dir -> Path.of(dir, "prometheus")).filter(Files::isExecutable).findFirst();
     }
 
+    /** A sample of pgvigil's own /metrics, 0 when absent. */
+    private static double selfMetric(int port, String series) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        return r.body().lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1))).orElse(0.0);
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -85,6 +93,10 @@ class PrometheusIT {
         PgServer newest = PgServer.shared(PgServer.majors().getLast());
         oldest.createRole("prom_a", "Pa55-a-prom", "IN ROLE pg_monitor");
         newest.createRole("prom_b", "Pa55-b-prom", "IN ROLE pg_monitor");
+        // Enough databases that pg_locks_count (9 modes a database) is large enough for the render cache.
+        for (int i = 1; i <= 3; i++) {
+            newest.createDatabase("prom_extra_" + i, null);
+        }
         Path config = dir.resolve("postgres_exporter.yml");
         Files.writeString(config, """
                 auth_modules:
@@ -107,7 +119,10 @@ class PrometheusIT {
             Files.writeString(promConfig, "global:\n  scrape_interval: 2s\n  scrape_timeout: 2s\nscrape_configs:\n"
                                           + job("pg_a", "mod_a", "127.0.0.1:" + oldest.port() + "/postgres", image.port())
                                           + job("pg_b", "mod_b", "127.0.0.1:" + newest.port() + "/postgres", image.port())
-                                          + job("pg_wrong", "mod_wrong", "127.0.0.1:" + newest.port() + "/postgres", image.port()));
+                                          + job("pg_wrong", "mod_wrong", "127.0.0.1:" + newest.port() + "/postgres", image.port())
+                                          // Same server and module as pg_b, another database: shares pg_b's server-wide
+                                          // part, so its gzip pages are spliced from cached pieces (TextFormat.Page).
+                                          + job("pg_b2", "mod_b", "127.0.0.1:" + newest.port() + "/template1", image.port()));
             Process prom = new ProcessBuilder(binary.get().toString(), "--config.file=" + promConfig,
                                               "--storage.tsdb.path=" + dir.resolve("tsdb"),
                                               "--web.listen-address=127.0.0.1:" + promPort)
@@ -135,6 +150,20 @@ class PrometheusIT {
                         .containsEntry("wrong", Optional.of("0"))
                         .containsEntry("wrong_up", Optional.of("1"));
                 assertThat(query(promPort, "count(pg_stat_database_xact_commit{job=\"pg_b\"})")).isPresent();
+
+                // Go's gzip reader (Prometheus') takes the spliced pages: scrapes that shared go on being ingested.
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                double fresh = 0;
+                while (fresh < 3 && System.nanoTime() < until) {
+                    Thread.sleep(500);
+                    fresh = selfMetric(image.port(), "pgvigil_server_wide_results_total{result=\"fresh\"}");
+                }
+                assertThat(fresh).as("scrapes that took a shared server-wide part").isGreaterThanOrEqualTo(3);
+                Thread.sleep(2500); // one more scrape interval, all of it with shared parts
+                assertThat(query(promPort, "up{job=\"pg_b2\"}")).contains("1");
+                assertThat(query(promPort, "up{job=\"pg_b\"}")).contains("1");
+                assertThat(query(promPort, "pg_up{job=\"pg_b2\"}")).contains("1");
+                assertThat(query(promPort, "count(pg_locks_count{job=\"pg_b2\"})")).isPresent();
             } finally {
                 prom.destroy();
                 prom.waitFor(10, TimeUnit.SECONDS);

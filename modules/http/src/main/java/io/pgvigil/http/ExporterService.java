@@ -17,7 +17,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,7 +27,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The exporter's HTTP surface: {@code /probe}, the telemetry path ({@code /metrics}), the landing page
@@ -296,9 +294,7 @@ public final class ExporterService {
             return;
         }
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(page.size() / 4 + 64);
-        try (OutputStream out = new GZIPOutputStream(buffer, 8192)) {
-            page.writeTo(out);
-        }
+        page.writeGzip(buffer);
         res.headers().set(HeaderNames.CONTENT_ENCODING, "gzip");
         res.send(buffer.toByteArray());
     }

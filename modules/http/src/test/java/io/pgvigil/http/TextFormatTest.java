@@ -141,4 +141,50 @@ class TextFormatTest {
             assertThat(write(new MetricSnapshots(shared, own))).isEqualTo(first + "# HELP z_own o\n# TYPE z_own gauge\nz_own " + i + "\n");
         }
     }
+
+    private static String gunzip(byte[] gz) throws IOException {
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static byte[] gzip(MetricSnapshots s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TextFormat.render(s).writeGzip(out);
+        return out.toByteArray();
+    }
+
+    private static GaugeSnapshot big(String name, int points) {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help("help of " + name);
+        for (int i = 0; i < points; i++) {
+            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                                .labels(Labels.of("datname", "database_" + i, "state", "idle \u00e9")).value(i * 1.5).build());
+        }
+        return b.build();
+    }
+
+    /**
+     * The gzip page is spliced from pieces compressed apart (cached snapshots once, the rest per page): whatever
+     * the order and sizes of the pieces, it must decompress to exactly the plain page, as one gzip member.
+     */
+    @Test
+    void gzipPagesDecompressToThePlainPageWithCachedPiecesAnywhere() throws IOException {
+        GaugeSnapshot a = big("a_first", 2000);   // large: more than one deflate buffer
+        GaugeSnapshot m = big("m_middle", 40);
+        GaugeSnapshot z = big("z_last", 300);
+        for (int round = 0; round < 3; round++) { // first: nothing cached; second: text cached; third: compressed too
+            GaugeSnapshot own = big("k_own_" + round, 5); // small: never cached
+            GaugeSnapshot own2 = big("y_own_" + round, 500);  // large, but new every page
+            MetricSnapshots s = new MetricSnapshots(a, own, m, own2, z);
+            String plain = write(s);
+            byte[] gz = gzip(s);
+            assertThat(gunzip(gz)).isEqualTo(plain);
+            assertThat(gz.length).isLessThan(plain.length() / 4);
+        }
+        // Only cached pieces, and only live text.
+        assertThat(gunzip(gzip(new MetricSnapshots(a, z)))).isEqualTo(write(new MetricSnapshots(a, z)));
+        MetricSnapshots small = new MetricSnapshots(big("s", 3));
+        assertThat(gunzip(gzip(small))).isEqualTo(write(small));
+        assertThat(gunzip(gzip(new MetricSnapshots()))).isEmpty();
+    }
 }
