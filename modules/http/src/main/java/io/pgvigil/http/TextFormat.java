@@ -53,48 +53,43 @@ final class TextFormat {
                 family(w, snapshot);
                 continue;
             }
-            Rendered done = RENDERED.get(snapshot);
-            if (done == null) {
-                RENDERED.put(snapshot, SEEN_ONCE);
-                family(w, snapshot);
-            } else if (done == SEEN_ONCE) {
-                Page one = new Page(1024);
-                family(one, snapshot);
-                done = new Rendered(one.toByteArray());
-                RENDERED.put(snapshot, done);
-                w.cached(done);
-            } else {
-                w.cached(done);
-            }
+            Rendered rendered = RENDERED.computeIfAbsent(snapshot, k -> new Rendered());
+            w.cached(rendered, rendered.text(snapshot));
         }
         return w;
     }
 
     /**
-     * The text of snapshots written more than once. Snapshots are immutable, and the collectors hand the same
-     * instances to many scrapes when targets share a server's server-wide result (thousands of samples with many
-     * databases): those are rendered once and copied after. Keys are held weakly, by identity (snapshots do not
-     * override {@code equals}), so a snapshot's text goes when the snapshot does.
+     * The text of large snapshots, kept while the snapshot lives. Snapshots are immutable, and the collectors hand
+     * the same instances to many scrapes when targets share a server's server-wide result (thousands of samples
+     * with many databases): those are rendered and compressed once, by the first scrape that needs them, while
+     * the others that need them at the same moment wait for it instead of doing the same work. Keys are held
+     * weakly, by identity (snapshots do not override {@code equals}), so a snapshot's text goes with the snapshot.
      */
     private static final Map<MetricSnapshot, Rendered> RENDERED = Collections.synchronizedMap(new WeakHashMap<>());
     /** Smaller snapshots are cheaper to write again than to look up (measured with JFR). */
     private static final int CACHED_FROM = 32;
-    /** Marks a snapshot written once: rendered to the cache when it is written a second time. */
-    private static final Rendered SEEN_ONCE = new Rendered(new byte[0]);
 
-    /** The text of a snapshot written before, and (made when first needed) that text compressed on its own. */
+    /**
+     * The text of one snapshot and that text compressed on its own, each made when first needed. Holds no
+     * reference to the snapshot (a weak map's value must not keep its key alive).
+     */
     private static final class Rendered {
-        private final byte[] text;
-        private volatile byte[] deflated;
+        private byte[] text;
+        private byte[] deflated;
 
-        Rendered(byte[] text) {
-            this.text = text;
+        synchronized byte[] text(MetricSnapshot snapshot) {
+            if (text == null) {
+                Page one = new Page(4096);
+                family(one, snapshot);
+                text = one.toByteArray();
+            }
+            return text;
         }
 
         /** @return the text as raw deflate blocks ending in a sync flush, to be spliced into a gzip stream */
-        byte[] deflated() {
-            byte[] d = deflated;
-            if (d == null) {
+        synchronized byte[] deflated() {
+            if (deflated == null) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream(text.length / 4 + 64);
                 Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
                 try {
@@ -102,10 +97,9 @@ final class TextFormat {
                 } finally {
                     deflater.end();
                 }
-                d = out.toByteArray();
-                deflated = d;
+                deflated = out.toByteArray();
             }
-            return d;
+            return deflated;
         }
     }
 
@@ -259,8 +253,7 @@ final class TextFormat {
             }
         }
 
-        private void cached(Rendered r) {
-            byte[] b = r.text;
+        private void cached(Rendered r, byte[] b) {
             room(b.length);
             System.arraycopy(b, 0, bytes, size, b.length);
             cachedPieces.add(new Piece(size, size + b.length, r));

@@ -172,7 +172,7 @@ class TextFormatTest {
         GaugeSnapshot a = big("a_first", 2000);   // large: more than one deflate buffer
         GaugeSnapshot m = big("m_middle", 40);
         GaugeSnapshot z = big("z_last", 300);
-        for (int round = 0; round < 3; round++) { // first: nothing cached; second: text cached; third: compressed too
+        for (int round = 0; round < 3; round++) { // the first fills the cache (text and compressed), the others reuse it
             GaugeSnapshot own = big("k_own_" + round, 5); // small: never cached
             GaugeSnapshot own2 = big("y_own_" + round, 500);  // large, but new every page
             MetricSnapshots s = new MetricSnapshots(a, own, m, own2, z);
