@@ -326,18 +326,24 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         lock.lock();
         try {
             generation++;
-            for (Entry e : lru) {
-                open--;
-                retiredByReload.increment();
-                toClose.add(e.connection);
-            }
-            lru.clear();
-            idle.clear();
-            changed.signalAll();
+            retiredByReload.add(drainIdle(toClose));
         } finally {
             lock.unlock();
             closeAll(toClose);
         }
+    }
+
+    /** Takes every idle connection out of the pool into {@code toClose}; call with the lock held. @return how many */
+    private int drainIdle(List<Connection> toClose) {
+        int n = lru.size();
+        for (Entry e : lru) {
+            toClose.add(e.connection);
+        }
+        open -= n;
+        lru.clear();
+        idle.clear();
+        changed.signalAll();
+        return n;
     }
 
     /** Closes connections idle longer than the idle timeout (run periodically). */
@@ -381,13 +387,7 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         lock.lock();
         try {
             closed = true;
-            for (Entry e : lru) {
-                toClose.add(e.connection);
-                open--;
-            }
-            lru.clear();
-            idle.clear();
-            changed.signalAll();
+            drainIdle(toClose);
         } finally {
             lock.unlock();
         }
