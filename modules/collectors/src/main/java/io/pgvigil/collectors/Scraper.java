@@ -378,13 +378,13 @@ public final class Scraper {
      * @param snapshots   their families, finished
      * @param outcomes    per server-wide collector name
      * @param legacyOk    whether the legacy query succeeded (true when disabled)
+     * @param keep        whether others may take it: false when it ran out of time or lost its connection, which
+     *                    says nothing about the server; a collector that fails for the server's own reasons (a
+     *                    permission, a missing view) would fail for every target alike, so that failure is shared
      * @param collectedAt {@link System#nanoTime()} when it was collected
      */
     private record ServerPart(List<MetricSnapshot> snapshots, Map<String, Outcome> outcomes, boolean legacyOk,
-                              long collectedAt) {
-        boolean complete() {
-            return legacyOk && outcomes.values().stream().allMatch(Outcome::ok);
-        }
+                              boolean keep, long collectedAt) {
     }
 
     /**
@@ -414,7 +414,7 @@ public final class Scraper {
      *       scrape collects it on its own connection, or, when another scrape is doing that already, waits for that
      *       collection until its own deadline, so that a burst of first scrapes costs the server one collection.</li>
      * </ul>
-     * Only a complete part (every collector succeeded) is kept for others.
+     * A part that ran out of time or lost its connection is not kept for others.
      */
     private ServerPart serverPart(ServerKey key, Run run, Session session) {
         long ttl = options.serverWideTtl().toNanos();
@@ -466,7 +466,7 @@ public final class Scraper {
 
     /** Publishes a collected part: kept for others when complete, handed to the scrapes waiting for it anyway. */
     private void keep(Shared shared, ServerPart part, CompletableFuture<ServerPart> mine, long ttl) {
-        if (part.complete()) {
+        if (part.keep()) {
             shared.part = part;
         }
         shared.running.set(null);
@@ -524,7 +524,7 @@ public final class Scraper {
                 outcomes.put(collector.name(), new Outcome(false, 0));
             }
         }
-        return new ServerPart(List.of(), Map.copyOf(outcomes), options.legacy().disableDefaultMetrics(), System.nanoTime());
+        return new ServerPart(List.of(), Map.copyOf(outcomes), options.legacy().disableDefaultMetrics(), false, System.nanoTime());
     }
 
     private ServerPart collectServerPart(Run run, Session session) {
@@ -538,7 +538,8 @@ public final class Scraper {
         for (Collector collector : serverWide) {
             outcomes.put(collector.name(), run.collector(collector, session, sink));
         }
-        return new ServerPart(List.copyOf(sink.snapshots()), Map.copyOf(outcomes), legacyOk, System.nanoTime());
+        boolean keep = !run.outOfTime && !broken(run.lease);
+        return new ServerPart(List.copyOf(sink.snapshots()), Map.copyOf(outcomes), legacyOk, keep, System.nanoTime());
     }
 
     /** Keeps the map of servers bounded: drops servers whose part is too old to be served and nobody collects. */

@@ -143,6 +143,20 @@ class ServerWideSharingTest {
         assertThat(sharing.stats().serverWideStale()).isGreaterThanOrEqualTo(2);
     }
 
+    /** A collector that fails for the server's own reasons (here a permission) fails alike for every target: shared. */
+    @Test
+    void aPartWithACollectorFailingForThePermissionIsStillShared() {
+        pg.createRole("pgvigil_plain", PASSWORD); // not in pg_monitor: pg_ls_waldir() of the wal collector is refused
+        Scraper sharing = scraper(Duration.ofMinutes(1));
+        MetricSnapshots a = sharing.scrape(target("pgvigil_plain", "share_a"), new AtomicLong());
+        MetricSnapshots b = sharing.scrape(target("pgvigil_plain", "share_b"), new AtomicLong());
+        assertThat(value(a, "pg_scrape_collector_success", "collector", "wal")).contains(0.0);
+        assertThat(value(b, "pg_scrape_collector_success", "collector", "wal")).contains(0.0);
+        assertThat(value(b, "pg_scrape_collector_success", "collector", "stat_database")).contains(1.0);
+        assertThat(sharing.stats().serverWideCollected()).isEqualTo(1);
+        assertThat(sharing.stats().serverWideFresh()).isEqualTo(1);
+    }
+
     @Test
     void aTargetWithSeveralHostsIsNeverShared() {
         Scraper sharing = scraper(Duration.ofMinutes(1));
