@@ -15,10 +15,14 @@ public sealed interface LoadResult permits LoadResult.Loaded, LoadResult.Missing
     Path file();
 
     /** {@return the auth modules to use: the file's, or none if it was missing or invalid} */
-    AuthConfig config();
+    default AuthConfig config() {
+        return AuthConfig.empty();
+    }
 
     /** {@return whether the file was read and is valid} */
-    boolean successful();
+    default boolean successful() {
+        return false;
+    }
 
     /** {@return a one-line summary for the log that names the file and never shows a secret} */
     String describe();
@@ -62,16 +66,6 @@ public sealed interface LoadResult permits LoadResult.Loaded, LoadResult.Missing
         }
 
         @Override
-        public AuthConfig config() {
-            return AuthConfig.empty();
-        }
-
-        @Override
-        public boolean successful() {
-            return false;
-        }
-
-        @Override
         public String describe() {
             return "config file " + file + " not found; running without auth modules";
         }
@@ -91,16 +85,6 @@ public sealed interface LoadResult permits LoadResult.Loaded, LoadResult.Missing
             if (errors.isEmpty()) {
                 throw new IllegalArgumentException("an invalid result needs at least one error");
             }
-        }
-
-        @Override
-        public AuthConfig config() {
-            return AuthConfig.empty();
-        }
-
-        @Override
-        public boolean successful() {
-            return false;
         }
 
         @Override
