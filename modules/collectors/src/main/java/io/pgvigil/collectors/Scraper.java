@@ -268,6 +268,32 @@ public final class Scraper {
         return new MetricSnapshots(out.snapshots());
     }
 
+    /**
+     * The SQL a list of collectors sends for one server version, noted once by a recording run
+     * ({@link Session#recording()}): the statements depend only on the version and the command line, so
+     * recording them again on every scrape would be the same work each time.
+     */
+    private final ConcurrentHashMap<BatchKey, List<String>> batches = new ConcurrentHashMap<>();
+
+    private record BatchKey(ServerVersion version, List<Collector> collectors) {
+    }
+
+    /** Runs the collectors against a recording session, except those that may wait for a lock (they run alone). */
+    private static List<String> record(List<Collector> list, Session session) {
+        Session recorder = session.recording();
+        for (Collector collector : list) {
+            if (MAY_WAIT_FOR_LOCKS.contains(collector.name())) {
+                continue;
+            }
+            try {
+                collector.collect(recorder, new MetricSink());
+            } catch (SQLException | RuntimeException e) {
+                // It noted what it could (a collector that needs the connection itself noted nothing).
+            }
+        }
+        return recorder.recorded();
+    }
+
     /** How one collector did in a scrape. */
     private record Outcome(boolean ok, double seconds) {
     }
@@ -298,29 +324,24 @@ public final class Scraper {
             if (!BATCH || broken(lease) || System.nanoTime() - deadline >= 0) {
                 return;
             }
-            Session recorder = session.recording();
-            for (Collector collector : list) {
-                if (MAY_WAIT_FOR_LOCKS.contains(collector.name())) {
-                    continue;
-                }
-                try {
-                    collector.collect(recorder, new MetricSink());
-                } catch (SQLException | RuntimeException e) {
-                    // It noted what it could (a collector that needs the connection itself noted nothing).
-                }
-            }
+            List<String> sqls = batches.computeIfAbsent(new BatchKey(session.version(), list), k -> record(list, session));
             try {
-                long now = System.nanoTime();
-                if (now - boundAt >= REBOUND_NANOS) {
-                    boundAt = now;
-                    bound(lease.connection(), deadline);
-                }
-                session.prefetch(recorder.recorded());
+                reboundIfDue();
+                session.prefetch(sqls);
             } catch (SQLException e) {
                 LOG.log(Level.DEBUG, "batch of collector queries failed", "dsn", spec.redacted(), "err", message(e));
                 if (ConnectionPool.isConnectionLevel(e, lease.connection())) {
                     lease.retire();
                 }
+            }
+        }
+
+        /** Sets the statement timeout to the time left again when {@link #REBOUND_NANOS} have passed since it was set. */
+        private void reboundIfDue() throws SQLException {
+            long now = System.nanoTime();
+            if (now - boundAt >= REBOUND_NANOS) {
+                boundAt = now;
+                bound(lease.connection(), deadline);
             }
         }
 
@@ -337,11 +358,7 @@ public final class Scraper {
                         "err", "the connection was lost");
             } else {
                 try {
-                    long now = System.nanoTime();
-                    if (now - boundAt >= REBOUND_NANOS) {
-                        boundAt = now;
-                        bound(lease.connection(), deadline);
-                    }
+                    reboundIfDue();
                     ok = runCollector(collector, session, out, spec, lease);
                 } catch (SQLException e) {
                     LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(), "err", message(e));
