@@ -16,7 +16,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -177,7 +176,7 @@ public final class ExporterService {
         }
     }
 
-    private void probe(ServerRequest req, ServerResponse res) throws IOException {
+    private void probe(ServerRequest req, ServerResponse res) {
         String target = req.query().first("target").orElse("");
         if (target.isBlank()) {
             plain(res, Status.BAD_REQUEST_400, "target is required\n");
@@ -216,7 +215,7 @@ public final class ExporterService {
         send(req, res, scraped);
     }
 
-    private void metrics(ServerRequest req, ServerResponse res) throws IOException {
+    private void metrics(ServerRequest req, ServerResponse res) {
         httpMetrics.telemetryInFlight().incrementAndGet();
         try {
             metricsInFlight(req, res);
@@ -225,7 +224,7 @@ public final class ExporterService {
         }
     }
 
-    private void metricsInFlight(ServerRequest req, ServerResponse res) throws IOException {
+    private void metricsInFlight(ServerRequest req, ServerResponse res) {
         MetricSnapshots scraped = settings.defaultTarget()
                 .map(spec -> settings.scraper().scrape(spec, metricsScrapes, budget(req)))
                 .orElseGet(() -> settings.scraper().unconfigured(metricsScrapes));
@@ -286,7 +285,7 @@ public final class ExporterService {
         plain(res, Status.NOT_FOUND_404, "404 page not found\n");
     }
 
-    private static void send(ServerRequest req, ServerResponse res, MetricSnapshots snapshots) throws IOException {
+    private static void send(ServerRequest req, ServerResponse res, MetricSnapshots snapshots) {
         TextFormat.Page page = TextFormat.render(snapshots);
         res.headers().set(HeaderNames.CONTENT_TYPE, TextFormat.CONTENT_TYPE);
         if (!acceptsGzip(req)) {
