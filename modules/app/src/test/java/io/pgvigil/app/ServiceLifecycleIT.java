@@ -94,6 +94,20 @@ class ServiceLifecycleIT {
         throw new AssertionError("port " + port + " still accepts connections");
     }
 
+    /**
+     * Holds svc_slow in ACCESS EXCLUSIVE on {@code locker} (its transaction stays open until the test rolls it back)
+     * and starts a probe that waits behind it: stat_user_tables waits for pg_table_size(svc_slow).
+     */
+    private static CompletableFuture<HttpResponse<String>> scrapeBehindLock(ImageProcess image, Connection locker) throws Exception {
+        locker.setAutoCommit(false);
+        try (Statement st = locker.createStatement()) {
+            st.execute("LOCK TABLE svc_slow IN ACCESS EXCLUSIVE MODE");
+        }
+        CompletableFuture<HttpResponse<String>> scrape = probeAsync(image, "monitor");
+        awaitBackends(true, 1);
+        return scrape;
+    }
+
     private static CompletableFuture<HttpResponse<String>> probeAsync(ImageProcess image, String module) {
         return HttpClient.newHttpClient().sendAsync(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + image.port() + probePath(module)))
@@ -115,12 +129,7 @@ class ServiceLifecycleIT {
     void sigtermLetsTheSlowScrapeFinishThenClosesEveryConnectionAndExitsZero(@TempDir Path dir) throws Exception {
         try (ImageProcess image = start(dir); Connection locker = pg.connectAsSuperuser("postgres")) {
             assertThat(image.get("/-/ready").statusCode()).isEqualTo(200);
-            locker.setAutoCommit(false);
-            try (Statement st = locker.createStatement()) {
-                st.execute("LOCK TABLE svc_slow IN ACCESS EXCLUSIVE MODE");
-            }
-            CompletableFuture<HttpResponse<String>> scrape = probeAsync(image, "monitor");
-            awaitBackends(true, 1); // stat_user_tables waits for pg_table_size(svc_slow)
+            CompletableFuture<HttpResponse<String>> scrape = scrapeBehindLock(image, locker);
 
             image.signal("TERM");
             image.awaitLog("msg=\"Shutdown requested", 30);
@@ -148,12 +157,7 @@ class ServiceLifecycleIT {
     void aScrapeLongerThanTheGracePeriodIsCutAndTheProcessStillExits(@TempDir Path dir) throws Exception {
         try (ImageProcess image = start(dir, "--web.shutdown-grace-period=1s");
              Connection locker = pg.connectAsSuperuser("postgres")) {
-            locker.setAutoCommit(false);
-            try (Statement st = locker.createStatement()) {
-                st.execute("LOCK TABLE svc_slow IN ACCESS EXCLUSIVE MODE");
-            }
-            CompletableFuture<HttpResponse<String>> scrape = probeAsync(image, "monitor");
-            awaitBackends(true, 1);
+            CompletableFuture<HttpResponse<String>> scrape = scrapeBehindLock(image, locker);
             image.signal("TERM");
             // the lock is never released while pgvigil runs: only the grace period can end the wait
             assertThat(image.process().waitFor(60, TimeUnit.SECONDS)).as("exits after the grace period").isTrue();
@@ -167,12 +171,7 @@ class ServiceLifecycleIT {
     @Test
     void aSecondSigtermStopsAtOnce(@TempDir Path dir) throws Exception {
         try (ImageProcess image = start(dir); Connection locker = pg.connectAsSuperuser("postgres")) {
-            locker.setAutoCommit(false);
-            try (Statement st = locker.createStatement()) {
-                st.execute("LOCK TABLE svc_slow IN ACCESS EXCLUSIVE MODE");
-            }
-            CompletableFuture<HttpResponse<String>> scrape = probeAsync(image, "monitor");
-            awaitBackends(true, 1);
+            CompletableFuture<HttpResponse<String>> scrape = scrapeBehindLock(image, locker);
             image.signal("TERM");
             image.awaitLog("msg=\"Shutdown requested", 30);
             image.signal("TERM");
@@ -187,12 +186,7 @@ class ServiceLifecycleIT {
     @Test
     void aReloadDoesNotDisturbAScrapeInFlight(@TempDir Path dir) throws Exception {
         try (ImageProcess image = start(dir); Connection locker = pg.connectAsSuperuser("postgres")) {
-            locker.setAutoCommit(false);
-            try (Statement st = locker.createStatement()) {
-                st.execute("LOCK TABLE svc_slow IN ACCESS EXCLUSIVE MODE");
-            }
-            CompletableFuture<HttpResponse<String>> scrape = probeAsync(image, "monitor");
-            awaitBackends(true, 1);
+            CompletableFuture<HttpResponse<String>> scrape = scrapeBehindLock(image, locker);
 
             // the module of the scrape in flight goes away, another one comes
             Files.writeString(dir.resolve("postgres_exporter.yml"), "auth_modules:\n" + module("second", "pgvigil_svc2", NEW_PASSWORD));

@@ -187,8 +187,6 @@ public final class PgServer implements AutoCloseable {
         long extracted = System.nanoTime();
         RunAs runAs = RunAs.current();
         Path base = Distributions.baseDir();
-        sweepStaleOnce(base);
-        installShutdownHook();
         Path serverDir = newServerDir(base);
         PgServer server = new PgServer(version, installation, runAs, serverDir, randomPassword(), shared);
         LIVE.add(server);
@@ -208,7 +206,13 @@ public final class PgServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * A new private directory for one server under {@code base}, after removing what dead test runs left there
+     * (once per JVM) and making sure this JVM's servers are stopped when it exits.
+     */
     private static Path newServerDir(Path base) {
+        sweepStaleOnce(base);
+        installShutdownHook();
         try {
             Path serverDir = base.resolve("data-" + HexFormat.of().formatHex(randomBytes(6)));
             Files.createDirectory(serverDir, PosixFilePermissions.asFileAttribute(
@@ -235,8 +239,6 @@ public final class PgServer implements AutoCloseable {
         long t0 = System.nanoTime();
         RunAs runAs = RunAs.current();
         Path base = Distributions.baseDir();
-        sweepStaleOnce(base);
-        installShutdownHook();
         Path serverDir = newServerDir(base);
         String name = "pgvigil_standby_" + serverDir.getFileName().toString().substring("data-".length());
         PgServer standby = new PgServer(primary.version, primary.installation, runAs, serverDir, primary.password,
