@@ -2,6 +2,7 @@
 module io.pgvigil.http {
     requires transitive io.pgvigil.collectors;
     requires transitive io.pgvigil.config;
+    requires io.pgvigil.exposition;
     requires transitive io.helidon.webserver;
     requires io.helidon.common.pki;
     requires io.helidon.common.configurable;

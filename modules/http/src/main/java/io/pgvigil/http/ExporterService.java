@@ -12,10 +12,11 @@ import io.pgvigil.config.WebConfig;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.TargetException;
+import io.pgvigil.exposition.Page;
+import io.pgvigil.exposition.TextFormat;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -286,16 +287,14 @@ public final class ExporterService {
     }
 
     private static void send(ServerRequest req, ServerResponse res, MetricSnapshots snapshots) {
-        TextFormat.Page page = TextFormat.render(snapshots);
+        Page page = TextFormat.render(snapshots);
         res.headers().set(HeaderNames.CONTENT_TYPE, TextFormat.CONTENT_TYPE);
         if (!acceptsGzip(req)) {
             res.send(page.toByteArray());
             return;
         }
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(page.size() / 4 + 64);
-        page.writeGzip(buffer);
         res.headers().set(HeaderNames.CONTENT_ENCODING, "gzip");
-        res.send(buffer.toByteArray());
+        res.send(page.gzipped());
     }
 
     static boolean acceptsGzip(ServerRequest req) {

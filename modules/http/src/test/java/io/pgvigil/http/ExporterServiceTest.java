@@ -15,6 +15,7 @@ import io.pgvigil.config.AuthConfig;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
+import io.pgvigil.exposition.TextFormat;
 import io.pgvigil.testkit.ClosedPort;
 import io.pgvigil.testkit.PgServer;
 import org.junit.jupiter.api.Test;
