@@ -196,12 +196,7 @@ public final class ExporterService {
         }
         ConnectionSpec spec;
         try {
-            spec = ConnectionSpec.parse(target);
-            if (spec.parameters().containsKey("options")) {
-                // Server options from whoever can reach /probe could set search_path and make the
-                // module's privileged user run look-alike functions: only the operator's config may set them.
-                throw new TargetException("invalid target: parameter \"options\" is only accepted in an auth module's options");
-            }
+            spec = ConnectionSpec.parseUntrusted(target);
             if (module.isPresent()) {
                 spec = spec.withAuthModule(module.get());
             }
