@@ -1,6 +1,7 @@
 /** The pgvigil executable: command line, logging and wiring. */
 module io.pgvigil.app {
     requires io.pgvigil.http;
+    requires io.pgvigil.collectors;
     requires info.picocli;
     requires java.logging;
     requires java.management;

@@ -14,7 +14,7 @@ import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
-import io.pgvigil.http.ExporterService;
+import io.pgvigil.http.ExporterRoutes;
 import picocli.CommandLine;
 
 import java.io.PrintStream;
@@ -139,8 +139,8 @@ public final class Main {
         LOG.log(Level.INFO, "Connection reuse", "max_open", options.pool().maxOpen(),
                 "idle_timeout", options.pool().idleTimeout().toString(), "lock_timeout", options.pool().lockTimeout().toString(),
                 "scrape_timeout_offset", options.scrapeTimeoutOffset().toString());
-        ExporterService.Settings settings = new ExporterService.Settings(
-                options.telemetryPath(), scraper, config, dataSource,
+        ExporterRoutes.Settings settings = new ExporterRoutes.Settings(
+                options.telemetryPath(), new ScraperScrapes(scraper, dataSource), config,
                 new SelfMetrics(build, config, new ConnectionMetrics(pool, scraper)), build.version(),
                 options.scrapeTimeoutOffset(), service, webConfig::get);
 
@@ -156,7 +156,7 @@ public final class Main {
                     // Nagle's algorithm held back the end of about one response in a hundred until the client's
                     // delayed ACK (p99 ~40 ms above p50 in scripts/bench-probe): a page is written whole, so send at once.
                     .connectionOptions(o -> o.tcpNoDelay(true))
-                    .routing(routing -> ExporterService.register(routing, settings))
+                    .routing(routing -> ExporterRoutes.register(routing, settings))
                     .build()
                     .start();
         } catch (RuntimeException e) {

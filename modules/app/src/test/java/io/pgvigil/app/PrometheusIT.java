@@ -121,7 +121,7 @@ class PrometheusIT {
                                           + job("pg_b", "mod_b", "127.0.0.1:" + newest.port() + "/postgres", image.port())
                                           + job("pg_wrong", "mod_wrong", "127.0.0.1:" + newest.port() + "/postgres", image.port())
                                           // Same server and module as pg_b, another database: shares pg_b's server-wide
-                                          // part, so its gzip pages are spliced from cached pieces (TextFormat.Page).
+                                          // part, so its gzip pages are spliced from cached pieces (exposition.Page, SplicedGzip).
                                           + job("pg_b2", "mod_b", "127.0.0.1:" + newest.port() + "/template1", image.port()));
             Process prom = new ProcessBuilder(binary.get().toString(), "--config.file=" + promConfig,
                                               "--storage.tsdb.path=" + dir.resolve("tsdb"),

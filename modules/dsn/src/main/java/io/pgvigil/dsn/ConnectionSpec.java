@@ -79,6 +79,24 @@ public record ConnectionSpec(List<Endpoint> endpoints,
     }
 
     /**
+     * Parses a target that comes from an HTTP request ({@code /probe?target=}): as {@link #parse}, but the
+     * parameter {@code options} is refused. Server options from whoever can reach {@code /probe} could set
+     * {@code search_path} and make an auth module's privileged user run look-alike functions: only the operator's
+     * configuration (an auth module's options, the default data source) may set them.
+     *
+     * @param target the target text, already URL-decoded once by the HTTP layer
+     * @return the specification, without {@code options}
+     * @throws TargetException as {@link #parse}, and when the target carries {@code options}
+     */
+    public static ConnectionSpec parseUntrusted(String target) {
+        ConnectionSpec spec = parse(target);
+        if (spec.parameters().containsKey("options")) {
+            throw TargetException.invalid("parameter \"options\" is only accepted in an auth module's options");
+        }
+        return spec;
+    }
+
+    /**
      * @return every parameter name a target may carry: the structural ones ({@code dbname}, {@code host},
      *         {@code password}, {@code port}, {@code user}) and those translated for the driver
      */

@@ -42,6 +42,15 @@ final class HttpMetrics {
         }
     }
 
+    /** The handler label of a request: its route, or {@code other} (never the raw path, which anyone can vary). */
+    String handlerOf(String path) {
+        if (path.equals(telemetryHandler) || path.equals("/probe") || path.equals("/")
+            || path.equals("/-/healthy") || path.equals("/-/ready") || path.equals("/-/reload")) {
+            return path;
+        }
+        return "other";
+    }
+
     void request(String handler, int code) {
         requests.computeIfAbsent(new Key(handler, code), k -> new LongAdder()).increment();
     }

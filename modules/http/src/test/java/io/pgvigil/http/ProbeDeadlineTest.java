@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -67,14 +66,14 @@ class ProbeDeadlineTest {
                                           Map.of("sslmode", "disable", "lock_timeout", "0",
                                                  "application_name", "pgvigil_http_patient"))));
         Scraper scraper = new Scraper(POOL, CollectorCatalog.enabledByDefault());
-        ExporterService.register(routing, new ExporterService.Settings(
-                "/metrics", scraper, () -> auth, Optional.empty(), List::of, "test", Duration.ofMillis(500)));
+        ExporterRoutes.register(routing, ExporterRoutes.Settings.of("/metrics", new ScraperBacked(scraper), () -> auth, "test")
+                .withScrapeTimeoutOffset(Duration.ofMillis(500)));
     }
 
     private String probe(String target, String module, String scrapeTimeout) {
         var req = client.get("/probe").queryParam("target", target).queryParam("auth_module", module);
         if (scrapeTimeout != null) {
-            req.header(ExporterService.SCRAPE_TIMEOUT, scrapeTimeout);
+            req.header(ScrapeBudget.SCRAPE_TIMEOUT, scrapeTimeout);
         }
         try (HttpClientResponse res = req.request()) {
             assertThat(res.status()).isEqualTo(Status.OK_200);

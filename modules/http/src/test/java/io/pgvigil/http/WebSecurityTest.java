@@ -1,70 +1,60 @@
 package io.pgvigil.http;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.testing.junit5.ServerTest;
+import io.helidon.webserver.testing.junit5.DirectClient;
+import io.helidon.webserver.testing.junit5.RoutingTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
-import io.pgvigil.collectors.ConnectionSource;
-import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.AuthConfig;
 import io.pgvigil.config.WebConfig;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Basic auth with bcrypt hashes and the configured headers, on every route. */
-@ServerTest
+@RoutingTest
 class WebSecurityTest {
     private static final String HASH = new String(BCrypt.withDefaults().hash(4, "s3cret-pw".toCharArray()), StandardCharsets.US_ASCII);
 
-    private final WebServer server;
+    private final DirectClient client;
 
-    WebSecurityTest(WebServer server) {
-        this.server = server;
+    WebSecurityTest(DirectClient client) {
+        this.client = client;
     }
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
-        ConnectionSource none = spec -> {
-            throw new java.sql.SQLException("no database in this test");
-        };
         WebConfig web = new WebConfig(Optional.empty(), Map.of("X-Frame-Options", "deny", "X-Content-Type-Options", "nosniff"),
                                       Map.of("prometheus", HASH));
-        ExporterService.register(routing, new ExporterService.Settings(
-                "/metrics", new Scraper(none, Set.of()), AuthConfig::empty, Optional.empty(), List::of, "test",
-                ExporterService.DEFAULT_SCRAPE_TIMEOUT_OFFSET, Lifecycle.STATIC, () -> web));
+        ExporterRoutes.register(routing, ExporterRoutes.Settings.of("/metrics", new CannedScrapes(CannedScrapes.down()),
+                                                                    AuthConfig::empty, "test")
+                .withWebConfig(() -> web));
     }
 
-    private HttpResponse<String> get(String path, String userAndPassword) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
-        if (userAndPassword != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8)));
+    private Answer get(String path, String userAndPassword) {
+        if (userAndPassword == null) {
+            return Answer.send(client, "GET", path);
         }
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return Answer.send(client, "GET", path, "Authorization",
+                           "Basic " + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static void assertUnauthorized(HttpResponse<String> res) {
+    private static void assertUnauthorized(Answer res) {
         assertThat(res.statusCode()).isEqualTo(401);
         assertThat(res.headers().firstValue("WWW-Authenticate")).contains("Basic");
         assertThat(res.body()).isEqualTo("Unauthorized\n");
     }
 
     @Test
-    void theRightPasswordIsAccepted() throws Exception {
+    void theRightPasswordIsAccepted() {
         for (int i = 0; i < 2; i++) { // the second time from the cache of verified passwords
-            HttpResponse<String> res = get("/metrics", "prometheus:s3cret-pw");
+            Answer res = get("/metrics", "prometheus:s3cret-pw");
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(res.body()).contains("pg_up 0");
         }
@@ -72,7 +62,7 @@ class WebSecurityTest {
     }
 
     @Test
-    void everythingElseIs401OnEveryRoute() throws Exception {
+    void everythingElseIs401OnEveryRoute() {
         for (String path : List.of("/metrics", "/probe?target=x", "/", "/-/healthy", "/-/reload", "/nothing")) {
             assertUnauthorized(get(path, null));
         }
@@ -82,19 +72,15 @@ class WebSecurityTest {
         assertUnauthorized(get("/metrics", "nobody:s3cret-pw"));
         assertUnauthorized(get("/metrics", "prometheus"));
         assertUnauthorized(get("/metrics", "prometheus:" + "x".repeat(100)));
-        HttpResponse<String> bearer = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
-                        .header("Authorization", "Bearer abc").build(), HttpResponse.BodyHandlers.ofString());
+        Answer bearer = Answer.send(client, "GET", "/metrics", "Authorization", "Bearer abc");
         assertUnauthorized(bearer);
-        HttpResponse<String> garbage = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
-                        .header("Authorization", "Basic !!!").build(), HttpResponse.BodyHandlers.ofString());
+        Answer garbage = Answer.send(client, "GET", "/metrics", "Authorization", "Basic !!!");
         assertUnauthorized(garbage);
     }
 
     @Test
-    void configuredHeadersAreOnEveryAnswer() throws Exception {
-        for (HttpResponse<String> res : List.of(get("/metrics", "prometheus:s3cret-pw"), get("/metrics", null),
+    void configuredHeadersAreOnEveryAnswer() {
+        for (Answer res : List.of(get("/metrics", "prometheus:s3cret-pw"), get("/metrics", null),
                                                 get("/nothing", "prometheus:s3cret-pw"))) {
             assertThat(res.headers().firstValue("X-Frame-Options")).contains("deny");
             assertThat(res.headers().firstValue("X-Content-Type-Options")).contains("nosniff");

@@ -15,6 +15,7 @@ import io.pgvigil.config.AuthConfig;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
+import io.pgvigil.exposition.TextFormat;
 import io.pgvigil.testkit.ClosedPort;
 import io.pgvigil.testkit.PgServer;
 import org.junit.jupiter.api.Test;
@@ -31,21 +32,23 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** /probe, /metrics, / and 404 through Helidon's test server (real sockets) and the JDK HTTP client. */
+/**
+ * /probe and /metrics on the real scraper, against real PostgreSQL servers and a closed port, through Helidon's test
+ * server (real sockets) and the JDK HTTP client. What needs no database is in {@link RoutesTest}.
+ */
 @ServerTest
-class ExporterServiceTest {
+class ProbeTest {
     static final String MONITOR_PASSWORD = "Pr0be-S3cret!pw";
     static final String WRONG_PASSWORD = "Wr0ng-S3cret!pw";
 
     private final Http1Client client;
     private final WebServer server;
 
-    ExporterServiceTest(Http1Client client, WebServer server) {
+    ProbeTest(Http1Client client, WebServer server) {
         this.client = client;
         this.server = server;
     }
@@ -68,8 +71,7 @@ class ExporterServiceTest {
                 "bad", new AuthModule("bad", new Credentials.UserPass("pgvigil_probe", Secret.of(WRONG_PASSWORD)),
                                       Map.of("sslmode", "disable", "dbname", "postgres"))));
         Scraper scraper = new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault());
-        ExporterService.register(routing, new ExporterService.Settings(
-                "/metrics", scraper, () -> auth, Optional.empty(), List::of, "test"));
+        ExporterRoutes.register(routing, ExporterRoutes.Settings.of("/metrics", new ScraperBacked(scraper), () -> auth, "test"));
     }
 
     private String probe(String target, String module) {
@@ -132,44 +134,6 @@ class ExporterServiceTest {
         assertThat(body).contains("\npg_up 0\n");
     }
 
-    @Test
-    void missingOrEmptyTargetIs400() {
-        for (var req : List.of(client.get("/probe").queryParam("auth_module", "good"),
-                               client.get("/probe").queryParam("target", "").queryParam("auth_module", "good"))) {
-            try (HttpClientResponse res = req.request()) {
-                assertThat(res.status()).isEqualTo(Status.BAD_REQUEST_400);
-                assertThat(res.as(String.class)).isEqualTo("target is required\n");
-            }
-        }
-    }
-
-    @Test
-    void unknownModuleIs400() {
-        try (HttpClientResponse res = client.get("/probe").queryParam("target", "db:5432/x")
-                .queryParam("auth_module", "no_such_module").request()) {
-            assertThat(res.status()).isEqualTo(Status.BAD_REQUEST_400);
-            assertThat(res.as(String.class)).isEqualTo("auth_module no_such_module not found\n");
-        }
-    }
-
-    @Test
-    void unsupportedTargetIs400WithoutEchoingSecrets() {
-        for (String target : List.of("host=/var/run/postgresql password=" + MONITOR_PASSWORD,
-                                     "postgresql://u:" + MONITOR_PASSWORD + "@db:5432/x?nosuchparam=1",
-                                     "postgresql://u:" + MONITOR_PASSWORD + "@db:notaport/x",
-                                     "db:5432/x?options=-c%20search_path%3Devil,pg_catalog")) {
-            try (HttpClientResponse res = client.get("/probe").queryParam("target", target)
-                    .queryParam("auth_module", "good").request()) {
-                assertThat(res.status()).as(target).isEqualTo(Status.BAD_REQUEST_400);
-                String body = res.as(String.class);
-                assertThat(body).startsWith("could not configure dsn for target: ").doesNotContain(MONITOR_PASSWORD);
-                if (target.contains("options")) {
-                    assertThat(body).contains("\"options\" is only accepted in an auth module's options");
-                }
-            }
-        }
-    }
-
     @ParameterizedTest(name = "PostgreSQL {0}")
     @MethodSource("majors")
     void urlEncodedTargetFromPrometheusOverARealSocketWithGzip(String major) throws Exception {
@@ -185,19 +149,6 @@ class ExporterServiceTest {
         assertThat(res.headers().firstValue("Content-Encoding")).contains("gzip");
         assertThat(res.headers().firstValue("Content-Type")).contains(TextFormat.CONTENT_TYPE);
         assertThat(gunzip(res.body())).contains("\npg_up 1\n");
-    }
-
-    @Test
-    void landingPageAndNotFound() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> landing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/")).build(),
-                                                 HttpResponse.BodyHandlers.ofString());
-        assertThat(landing.statusCode()).isEqualTo(200);
-        assertThat(landing.body()).contains("<title>Postgres Exporter</title>", "href=\"metrics\"", "/probe");
-        HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/nope")).build(),
-                                                 HttpResponse.BodyHandlers.ofString());
-        assertThat(missing.statusCode()).isEqualTo(404);
-        assertThat(missing.body()).isEqualTo("404 page not found\n");
     }
 
     @Test

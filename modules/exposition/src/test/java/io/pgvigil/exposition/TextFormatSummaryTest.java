@@ -1,4 +1,4 @@
-package io.pgvigil.http;
+package io.pgvigil.exposition;
 
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;

@@ -1,4 +1,4 @@
-package io.pgvigil.http;
+package io.pgvigil.exposition;
 
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -65,23 +65,23 @@ class TextFormatTest {
 
     @Test
     void valueFormatting() {
-        assertThat(TextFormat.formatValue(1)).isEqualTo("1");
-        assertThat(TextFormat.formatValue(-1)).isEqualTo("-1");
-        assertThat(TextFormat.formatValue(1.5)).isEqualTo("1.5");
-        assertThat(TextFormat.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
-        assertThat(TextFormat.formatValue(0)).isEqualTo("0");
-        assertThat(TextFormat.formatValue(524288)).isEqualTo("524288");
-        assertThat(TextFormat.formatValue(4194304)).isEqualTo("4.194304e+06");
-        assertThat(TextFormat.formatValue(5e6)).isEqualTo("5e+06");
-        assertThat(TextFormat.formatValue(1.795788133231E9)).isEqualTo("1.795788133231e+09");
-        assertThat(TextFormat.formatValue(0.0001)).isEqualTo("0.0001");
-        assertThat(TextFormat.formatValue(1.5e-5)).isEqualTo("1.5e-05");
-        assertThat(TextFormat.formatValue(-0.003473)).isEqualTo("-0.003473");
-        assertThat(TextFormat.formatValue(1e20)).isEqualTo("1e+20");
-        assertThat(TextFormat.formatValue(0.1 + 0.2)).isEqualTo("0.30000000000000004");
+        assertThat(GoFloat.format(1)).isEqualTo("1");
+        assertThat(GoFloat.format(-1)).isEqualTo("-1");
+        assertThat(GoFloat.format(1.5)).isEqualTo("1.5");
+        assertThat(GoFloat.format(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
+        assertThat(GoFloat.format(0)).isEqualTo("0");
+        assertThat(GoFloat.format(524288)).isEqualTo("524288");
+        assertThat(GoFloat.format(4194304)).isEqualTo("4.194304e+06");
+        assertThat(GoFloat.format(5e6)).isEqualTo("5e+06");
+        assertThat(GoFloat.format(1.795788133231E9)).isEqualTo("1.795788133231e+09");
+        assertThat(GoFloat.format(0.0001)).isEqualTo("0.0001");
+        assertThat(GoFloat.format(1.5e-5)).isEqualTo("1.5e-05");
+        assertThat(GoFloat.format(-0.003473)).isEqualTo("-0.003473");
+        assertThat(GoFloat.format(1e20)).isEqualTo("1e+20");
+        assertThat(GoFloat.format(0.1 + 0.2)).isEqualTo("0.30000000000000004");
     }
 
-    /** The page writes small integers without formatValue; both paths must agree on every value. */
+    /** The page writes small integers without GoFloat.format; both paths must agree on every value. */
     @Test
     void valuesInThePageMatchFormatValue() throws IOException {
         double[] values = {0, -0.0, 1, 7, 9, 10, 99, 100, 12345, 99999, 100000, 999999, 999999.5, 1e6, 1e6 + 1, -5, -999999,
@@ -92,7 +92,7 @@ class TextFormatTest {
         }
         String text = write(new MetricSnapshots(b.build()));
         for (int i = 0; i < values.length; i++) {
-            assertThat(text).contains("v{i=\"" + i + "\"} " + TextFormat.formatValue(values[i]) + "\n");
+            assertThat(text).contains("v{i=\"" + i + "\"} " + GoFloat.format(values[i]) + "\n");
         }
         assertThat(text).contains("v{i=\"1\"} -0\n", "v{i=\"11\"} 999999\n", "v{i=\"12\"} 999999.5\n", "v{i=\"13\"} 1e+06\n");
     }
@@ -149,9 +149,7 @@ class TextFormatTest {
     }
 
     private static byte[] gzip(MetricSnapshots s) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        TextFormat.render(s).writeGzip(out);
-        return out.toByteArray();
+        return TextFormat.render(s).gzipped();
     }
 
     private static GaugeSnapshot big(String name, int points) {

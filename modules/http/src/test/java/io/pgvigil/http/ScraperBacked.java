@@ -1,0 +1,31 @@
+package io.pgvigil.http;
+
+import io.pgvigil.collectors.Scraper;
+import io.pgvigil.dsn.ConnectionSpec;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@link Scrapes} on the real scraper, for the tests that probe a real PostgreSQL (or a closed port): as the
+ * application wires it, with no default data source.
+ */
+final class ScraperBacked implements Scrapes {
+    private final Scraper scraper;
+    private final AtomicLong metricsScrapes = new AtomicLong();
+
+    ScraperBacked(Scraper scraper) {
+        this.scraper = scraper;
+    }
+
+    @Override
+    public MetricSnapshots probe(ConnectionSpec target, Duration budget) {
+        return scraper.scrape(target, new AtomicLong(), budget);
+    }
+
+    @Override
+    public MetricSnapshots metrics(Duration budget) {
+        return scraper.unconfigured(metricsScrapes);
+    }
+}
