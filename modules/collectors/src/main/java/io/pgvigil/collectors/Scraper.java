@@ -1,5 +1,9 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ConnectionSource;
+import io.pgvigil.connect.Lease;
+import io.pgvigil.connect.ServerInfo;
+import io.pgvigil.connect.ServerVersion;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.Endpoint;
 import io.pgvigil.dsn.Redaction;
@@ -330,9 +334,7 @@ public final class Scraper {
                 session.prefetch(sqls);
             } catch (SQLException e) {
                 LOG.log(Level.DEBUG, "batch of collector queries failed", "dsn", spec.redacted(), "err", message(e));
-                if (ConnectionPool.isConnectionLevel(e, lease.connection())) {
-                    lease.retire();
-                }
+                lease.retireIfConnectionLost(e);
             }
         }
 
@@ -362,9 +364,7 @@ public final class Scraper {
                     ok = runCollector(collector, session, out, spec, lease);
                 } catch (SQLException e) {
                     LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(), "err", message(e));
-                    if (ConnectionPool.isConnectionLevel(e, lease.connection())) {
-                        lease.retire();
-                    }
+                    lease.retireIfConnectionLost(e);
                 }
                 if (!ok && System.nanoTime() - deadline >= 0) {
                     outOfTime = true;
@@ -578,10 +578,7 @@ public final class Scraper {
             bound(lease.connection(), deadline);
             return lease;
         } catch (SQLException e) {
-            boolean connectionLevel = ConnectionPool.isConnectionLevel(e, lease.connection());
-            if (connectionLevel) {
-                lease.retire();
-            }
+            boolean connectionLevel = lease.retireIfConnectionLost(e);
             lease.close();
             if (!connectionLevel || !lease.reused()) {
                 throw e;
@@ -593,9 +590,7 @@ public final class Scraper {
             bound(fresh.connection(), deadline);
             return fresh;
         } catch (SQLException e) {
-            if (ConnectionPool.isConnectionLevel(e, fresh.connection())) {
-                fresh.retire();
-            }
+            fresh.retireIfConnectionLost(e);
             fresh.close();
             throw e;
         }
@@ -647,8 +642,8 @@ public final class Scraper {
             return true;
         } catch (SQLException | RuntimeException e) {
             LOG.log(Level.ERROR, "collector failed", "name", collector.name(), "dsn", spec.redacted(), "err", message(e));
-            if (e instanceof SQLException sql && ConnectionPool.isConnectionLevel(sql, session.connection())) {
-                lease.retire();
+            if (e instanceof SQLException sql) {
+                lease.retireIfConnectionLost(sql);
             }
             return false;
         }
@@ -663,8 +658,8 @@ public final class Scraper {
         } catch (SQLException | RuntimeException e) {
             LOG.log(Level.ERROR, "error scraping dsn", "namespace", "pg_stat_database_conflicts", "dsn", spec.redacted(),
                     "err", message(e));
-            if (e instanceof SQLException sql && ConnectionPool.isConnectionLevel(sql, lease.connection())) {
-                lease.retire();
+            if (e instanceof SQLException sql) {
+                lease.retireIfConnectionLost(sql);
             }
             return false;
         }

@@ -1,5 +1,7 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ServerVersion;
+import io.pgvigil.connect.ConnectionErrors;
 import io.pgvigil.dsn.Redaction;
 
 import java.sql.Connection;
@@ -118,7 +120,7 @@ record Session(Connection connection, ServerVersion version, String server, Coll
                 fetched.results.putAll(results);
             }
         } catch (SQLException e) {
-            if (ConnectionPool.isConnectionLevel(e, connection)) {
+            if (ConnectionErrors.isConnectionLevel(e, connection)) {
                 throw e;
             }
             LOG.log(System.Logger.Level.DEBUG, "batch of collector queries failed, running them one by one", "err",

@@ -1,5 +1,6 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ServerVersion;
 import java.lang.System.Logger.Level;
 import java.sql.Array;
 import java.sql.Connection;

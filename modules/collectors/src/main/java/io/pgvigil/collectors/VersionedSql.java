@@ -1,5 +1,6 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ServerVersion;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;

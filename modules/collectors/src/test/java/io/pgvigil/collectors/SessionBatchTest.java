@@ -1,5 +1,6 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ServerVersion;
 import io.pgvigil.testkit.PgServer;
 import org.junit.jupiter.api.Test;
 

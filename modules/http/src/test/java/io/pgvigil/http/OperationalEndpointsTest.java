@@ -1,10 +1,10 @@
 package io.pgvigil.http;
 
+import io.pgvigil.connect.ConnectionSource;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
-import io.pgvigil.collectors.ConnectionSource;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.AuthConfig;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +39,7 @@ class OperationalEndpointsTest {
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
-        ConnectionSource counting = spec -> {
+        ConnectionSource counting = (spec, deadline) -> {
             CONNECTIONS.incrementAndGet();
             throw new java.sql.SQLException("no database in this test");
         };

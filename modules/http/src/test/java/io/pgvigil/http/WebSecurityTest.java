@@ -1,11 +1,11 @@
 package io.pgvigil.http;
 
+import io.pgvigil.connect.ConnectionSource;
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
-import io.pgvigil.collectors.ConnectionSource;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.AuthConfig;
 import io.pgvigil.config.WebConfig;
@@ -37,7 +37,7 @@ class WebSecurityTest {
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
-        ConnectionSource none = spec -> {
+        ConnectionSource none = (spec, deadline) -> {
             throw new java.sql.SQLException("no database in this test");
         };
         WebConfig web = new WebConfig(Optional.empty(), Map.of("X-Frame-Options", "deny", "X-Content-Type-Options", "nosniff"),
