@@ -11,7 +11,9 @@ import java.util.List;
  * <em>connected</em> database ({@code pg_stat_user_tables}).
  */
 final class StatUserTablesCollector {
-    static final Collector COLLECTOR = new Collector("stat_user_tables", true, Collector.Scope.DATABASE, StatUserTablesCollector::collect);
+    /** {@code pg_table_size()} and {@code pg_indexes_size()} wait for {@code ACCESS SHARE} on every user table. */
+    static final Collector COLLECTOR = new Collector("stat_user_tables", true, Collector.Scope.DATABASE,
+                                                     Collector.Locking.MAY_WAIT, StatUserTablesCollector::collect);
 
     private StatUserTablesCollector() {
     }

@@ -22,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import static io.pgvigil.collectors.ScraperTest.value;
@@ -111,9 +110,9 @@ class PooledScrapingTest {
         try (PooledSource pool = pool(10, Duration.ofMinutes(5))) {
             Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
             ConnectionSpec target = spec(DB, tag, "");
-            MetricSnapshots first = scraper.scrape(target, new AtomicLong());
+            MetricSnapshots first = scraper.scrape(target);
             List<Integer> afterFirst = backends(tag);
-            MetricSnapshots second = scraper.scrape(target, new AtomicLong());
+            MetricSnapshots second = scraper.scrape(target);
             List<Integer> afterSecond = backends(tag);
 
             assertThat(value(first, "pg_up")).contains(1.0);
@@ -140,10 +139,10 @@ class PooledScrapingTest {
             ConnectionSpec target = spec(DB, tag, "&lock_timeout=60s");
             List<Future<MetricSnapshots>> results = new ArrayList<>();
             try (Connection holder = holdExclusiveLock()) {
-                results.add(threads.submit(() -> scraper.scrape(target, new AtomicLong())));
+                results.add(threads.submit(() -> scraper.scrape(target)));
                 await("the first scrape waits on the lock", () -> waitingOnLock(tag) == 1);
                 for (int i = 0; i < followers; i++) {
-                    results.add(threads.submit(() -> scraper.scrape(target, new AtomicLong())));
+                    results.add(threads.submit(() -> scraper.scrape(target)));
                 }
                 await("the others joined it", () -> scraper.stats().coalesced() == followers);
                 holder.rollback();
@@ -168,10 +167,10 @@ class PooledScrapingTest {
             Future<MetricSnapshots> first;
             MetricSnapshots joined;
             try (Connection holder = holdExclusiveLock()) {
-                first = threads.submit(() -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(50)));
+                first = threads.submit(() -> scraper.scrape(target, Duration.ofSeconds(50)));
                 await("the first scrape waits on the lock", () -> waitingOnLock(tag) == 1);
                 // The first scrape stays blocked until the lock is released below, after this one has answered.
-                joined = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, new AtomicLong(), Duration.ofMillis(500)));
+                joined = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, Duration.ofMillis(500)));
                 holder.rollback();
             }
             assertThat(value(joined, "pg_up")).contains(0.0);
@@ -206,7 +205,7 @@ class PooledScrapingTest {
             for (int round = 0; round < 3; round++) {
                 for (int i = 0; i < targets; i++) {
                     ConnectionSpec target = spec("pgvigil_cap_" + i, tag, "");
-                    results.add(threads.submit(() -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(50))));
+                    results.add(threads.submit(() -> scraper.scrape(target, Duration.ofSeconds(50))));
                 }
             }
             for (Future<MetricSnapshots> f : results) {
@@ -228,7 +227,7 @@ class PooledScrapingTest {
             Scraper scraper = new Scraper(pool, Set.of("database"));
             try (Lease busy = pool.lease(spec(DB, "pgvigil_full_a", ""), System.nanoTime() + BOUND.toNanos())) {
                 MetricSnapshots m = assertTimeoutPreemptively(BOUND, () ->
-                        scraper.scrape(spec(DB, "pgvigil_full_b", ""), new AtomicLong(), Duration.ofMillis(300)));
+                        scraper.scrape(spec(DB, "pgvigil_full_b", ""), Duration.ofMillis(300)));
                 assertThat(value(m, "pg_up")).contains(0.0);
                 assertThat(busy.connection().isClosed()).isFalse();
             }
@@ -249,7 +248,7 @@ class PooledScrapingTest {
             MetricSnapshots m;
             try (Connection holder = holdExclusiveLock()) {
                 // Without the deadline, the scrape would wait for the lock for as long as it is held (beyond BOUND).
-                m = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(2)));
+                m = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, Duration.ofSeconds(2)));
                 holder.rollback();
             }
             assertThat(value(m, "pg_up")).contains(1.0);
@@ -258,7 +257,7 @@ class PooledScrapingTest {
             assertThat(scraper.stats().deadlineHits()).isEqualTo(1);
             // A server-side statement timeout leaves the session usable: it is kept and serves the next scrape.
             assertThat(pool.stats().retired()).isZero();
-            MetricSnapshots next = scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(20));
+            MetricSnapshots next = scraper.scrape(target, Duration.ofSeconds(20));
             assertThat(value(next, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(1.0);
             assertThat(pool.stats().opened()).isEqualTo(1);
             assertThat(pool.stats().reused()).isEqualTo(1);
@@ -273,7 +272,7 @@ class PooledScrapingTest {
             MetricSnapshots m;
             try (Connection holder = holdExclusiveLock()) {
                 // The scrape's budget is 50s; only the session's lock_timeout (1s) can end the wait before BOUND.
-                m = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(50)));
+                m = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, Duration.ofSeconds(50)));
                 holder.rollback();
             }
             assertThat(value(m, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(0.0);
@@ -288,7 +287,7 @@ class PooledScrapingTest {
         String tag = "pgvigil_idle";
         try (PooledSource pool = pool(10, Duration.ofMillis(300))) {
             Scraper scraper = new Scraper(pool, Set.of("database"));
-            assertThat(value(scraper.scrape(spec(DB, tag, ""), new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(spec(DB, tag, "")), "pg_up")).contains(1.0);
             assertThat(backends(tag)).hasSize(1);
             await("the idle connection is closed", () -> pool.stats().open() == 0);
             assertThat(pool.stats().evictedIdle()).isEqualTo(1);
@@ -303,7 +302,7 @@ class PooledScrapingTest {
         String busyTag = "pgvigil_retire_busy";
         try (PooledSource pool = pool(10, Duration.ofMinutes(5))) {
             Scraper scraper = new Scraper(pool, Set.of("database"));
-            assertThat(value(scraper.scrape(spec(DB, idleTag, ""), new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(spec(DB, idleTag, "")), "pg_up")).contains(1.0);
             Lease busy = pool.lease(spec(DB, busyTag, ""), System.nanoTime() + BOUND.toNanos());
             List<Integer> busyBefore = backends(busyTag);
             assertThat(backends(idleTag)).hasSize(1);
@@ -317,8 +316,8 @@ class PooledScrapingTest {
             assertThat(pool.stats().open()).isZero();
 
             // Connections opened after the reload are kept as usual.
-            assertThat(value(scraper.scrape(spec(DB, idleTag, ""), new AtomicLong()), "pg_up")).contains(1.0);
-            assertThat(value(scraper.scrape(spec(DB, idleTag, ""), new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(spec(DB, idleTag, "")), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(spec(DB, idleTag, "")), "pg_up")).contains(1.0);
             assertThat(pool.stats().idle()).isEqualTo(1);
             assertThat(pool.stats().reused()).isEqualTo(1);
         }
@@ -332,9 +331,9 @@ class PooledScrapingTest {
             ConnectionSpec target = ConnectionSpec.parse("postgresql://pgvigil_pool_monitor:" + PASSWORD + "@127.0.0.1:" + own.port()
                                                          + "/postgres?sslmode=disable");
             Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
-            assertThat(value(scraper.scrape(target, new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(target), "pg_up")).contains(1.0);
             own.restart();
-            MetricSnapshots after = scraper.scrape(target, new AtomicLong());
+            MetricSnapshots after = scraper.scrape(target);
             assertThat(value(after, "pg_up")).contains(1.0);
             assertThat(value(after, "pg_exporter_last_scrape_error")).contains(0.0);
             assertThat(pool.stats().retired()).isEqualTo(1);

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.pgvigil.collectors.ScraperTest.count;
 import static io.pgvigil.collectors.ScraperTest.shapes;
@@ -58,7 +57,7 @@ class TableCollectorsTest {
         ConnectionSpec spec = ConnectionSpec.parse("postgresql://" + MONITOR + ":" + PASSWORD + "@127.0.0.1:" + pg.port()
                                                    + "/" + database + "?sslmode=disable");
         return new Scraper(ConnectionSource.fresh(), Set.of(collectors), new CollectorOptions(statements, List.of()))
-                .scrape(spec, new AtomicLong());
+                .scrape(spec);
     }
 
     private static MetricSnapshots scrape(PgServer pg, String database, String... collectors) {

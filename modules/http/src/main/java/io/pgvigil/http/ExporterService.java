@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -35,7 +34,6 @@ public final class ExporterService {
     private static final System.Logger LOG = System.getLogger(ExporterService.class.getName());
 
     private final Settings settings;
-    private final AtomicLong metricsScrapes = new AtomicLong();
     private final HttpMetrics httpMetrics;
 
     /**
@@ -210,7 +208,7 @@ public final class ExporterService {
             return;
         }
         long start = System.nanoTime();
-        MetricSnapshots scraped = settings.scraper().scrape(spec, new AtomicLong(), budget(req));
+        MetricSnapshots scraped = settings.scraper().scrape(spec, budget(req));
         httpMetrics.probeDuration((System.nanoTime() - start) / 1e9);
         send(req, res, scraped);
     }
@@ -225,9 +223,7 @@ public final class ExporterService {
     }
 
     private void metricsInFlight(ServerRequest req, ServerResponse res) {
-        MetricSnapshots scraped = settings.defaultTarget()
-                .map(spec -> settings.scraper().scrape(spec, metricsScrapes, budget(req)))
-                .orElseGet(() -> settings.scraper().unconfigured(metricsScrapes));
+        MetricSnapshots scraped = settings.scraper().scrapeDefault(settings.defaultTarget(), budget(req));
         List<MetricSnapshot> all = new ArrayList<>(scraped.size() + 16);
         scraped.forEach(all::add);
         all.addAll(settings.selfMetrics().get());
