@@ -1,8 +1,5 @@
 package io.pgvigil.collectors;
 
-import io.pgvigil.collectors.TableCollectors.Column;
-import io.pgvigil.collectors.TableCollectors.Columns;
-
 import java.sql.SQLException;
 import java.util.List;
 
@@ -60,9 +57,9 @@ final class StatUserTablesCollector {
             Column.gauge("table_size_bytes", "Total disk space used by this table, in bytes"));
 
     private static void collect(Session session, MetricSink out) throws SQLException {
-        Columns columns = Columns.declare(out, "pg_stat_user_tables_", COLUMNS, session.version().major(),
+        Columns columns = Columns.declare(out, "pg_stat_user_tables_", COLUMNS, session.version(),
                                           "datname", "schemaname", "relname");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> columns.addRow(row,
+        session.query(SQL, row -> columns.addRow(row,
                 row.textOr("datname", "unknown"), row.textOr("schemaname", "unknown"), row.textOr("relname", "unknown")));
     }
 }
