@@ -1,7 +1,5 @@
 package io.pgvigil.collectors;
 
-import io.pgvigil.connect.ServerVersion;
-
 /**
  * {@code xlog_location}: upstream's {@code pg_xlog_location_bytes} gauge, which only exists for PostgreSQL before 10
  * (the {@code xlog} functions were renamed to {@code wal} in 10). pgvigil only talks to PostgreSQL 10 and newer, so this

@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The scraper on the pooled connection source: reuse, deadlines, single-flight, the cap and retries, against a
- * real server (the newest major of the matrix). The pool's sessions alone are tested in connect's ConnectionPoolTest. Every test tags its sessions with its own {@code application_name}, so
- * that it counts only its own backends on the shared server.
+ * real server (the newest major of the matrix). The pool's sessions alone are tested in connect's ConnectionPoolTest.
+ * Every test tags its sessions with its own {@code application_name}, so that it counts only its own backends on the
+ * shared server.
  */
 class PooledScrapingTest {
     private static final String PASSWORD = "p00l-Pa55word";
