@@ -137,8 +137,9 @@ public final class Scraper {
 
     /** @return counters of this scraper for the self-metrics */
     public Stats stats() {
-        return new Stats(collections.sum(), coalesced.sum(), deadlineHits.sum(), serverWide.fresh.sum(), serverWide.stale.sum(),
-                         serverWide.collected.sum(), serverWide.joined.sum());
+        ServerWideCache.Counts shared = serverWide.counts();
+        return new Stats(collections.sum(), coalesced.sum(), deadlineHits.sum(), shared.fresh(), shared.stale(),
+                         shared.collected(), shared.joined());
     }
 
     /**

@@ -50,10 +50,10 @@ final class ServerWideCache {
     private final ExporterFamilies families;
     private final QueryBatches batches;
     private final ConcurrentHashMap<ServerKey, Shared> shared = new ConcurrentHashMap<>();
-    final LongAdder fresh = new LongAdder();
-    final LongAdder stale = new LongAdder();
-    final LongAdder collected = new LongAdder();
-    final LongAdder joined = new LongAdder();
+    private final LongAdder fresh = new LongAdder();
+    private final LongAdder stale = new LongAdder();
+    private final LongAdder collected = new LongAdder();
+    private final LongAdder joined = new LongAdder();
 
     ServerWideCache(ConnectionSource source, ScrapeOptions options, List<Collector> collectors, ExporterFamilies families,
                     QueryBatches batches) {
@@ -62,6 +62,22 @@ final class ServerWideCache {
         this.serverWide = collectors.stream().filter(c -> c.scope() == Collector.Scope.SERVER).toList();
         this.families = families;
         this.batches = batches;
+    }
+
+    /**
+     * Where scrapes' server parts came from, for the self-metrics.
+     *
+     * @param fresh     taken from an earlier scrape within the TTL
+     * @param stale     taken older, while a new one was collected in the background
+     * @param collected collected by the scrape itself (or in the background)
+     * @param joined    waited for another scrape's collection
+     */
+    record Counts(long fresh, long stale, long collected, long joined) {
+    }
+
+    /** @return how many scrapes got their server part in which way so far */
+    Counts counts() {
+        return new Counts(fresh.sum(), stale.sum(), collected.sum(), joined.sum());
     }
 
     /**

@@ -311,20 +311,15 @@ final class ConnectionPool implements PooledSource {
         long limit = options.idleTimeout().toNanos();
         lock.lock();
         try {
-            Iterator<Entry> it = lru.iterator();
-            while (it.hasNext()) {
-                Entry e = it.next();
+            List<Entry> expired = new ArrayList<>();
+            for (Entry e : lru) {
                 if (now - e.idleSince < limit) {
-                    break;
+                    break; // least recently returned first: the rest are younger
                 }
-                it.remove();
-                ArrayDeque<Entry> entries = idle.get(e.spec);
-                if (entries != null) {
-                    entries.remove(e);
-                    if (entries.isEmpty()) {
-                        idle.remove(e.spec);
-                    }
-                }
+                expired.add(e);
+            }
+            for (Entry e : expired) {
+                removeIdle(e);
                 open--;
                 evictedIdle.increment();
                 toClose.add(e.connection);
