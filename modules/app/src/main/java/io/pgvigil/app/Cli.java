@@ -1,9 +1,9 @@
 package io.pgvigil.app;
 
+import io.pgvigil.connect.PoolOptions;
 import io.pgvigil.collectors.CollectorCatalog;
 import io.pgvigil.collectors.CollectorOptions;
 import io.pgvigil.collectors.LegacyOptions;
-import io.pgvigil.collectors.PoolOptions;
 import io.pgvigil.collectors.ScrapeOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,6 +1,6 @@
 package io.pgvigil.app;
 
-import io.pgvigil.collectors.ConnectionPool;
+import io.pgvigil.connect.PooledSource;
 import io.pgvigil.collectors.Scraper;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -16,17 +16,17 @@ import java.util.function.Supplier;
  * deadlines do. Documented in docs/architecture.md ("Connection lifecycle").
  */
 final class ConnectionMetrics implements Supplier<List<MetricSnapshot>> {
-    private final ConnectionPool pool;
+    private final PooledSource pool;
     private final Scraper scraper;
 
-    ConnectionMetrics(ConnectionPool pool, Scraper scraper) {
+    ConnectionMetrics(PooledSource pool, Scraper scraper) {
         this.pool = pool;
         this.scraper = scraper;
     }
 
     @Override
     public List<MetricSnapshot> get() {
-        ConnectionPool.Stats p = pool.stats();
+        PooledSource.Stats p = pool.stats();
         Scraper.Stats s = scraper.stats();
         List<MetricSnapshot> out = new ArrayList<>();
         out.add(gauge("pgvigil_connections_max", "Most connections pgvigil keeps open at once (--connection.max-open).", p.maxOpen()));

@@ -1,8 +1,8 @@
 package io.pgvigil.app;
 
+import io.pgvigil.connect.ConnectionSource;
+import io.pgvigil.connect.PooledSource;
 import io.helidon.webserver.WebServer;
-import io.pgvigil.collectors.ConnectionPool;
-import io.pgvigil.collectors.ConnectionSource;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.ConfigLoader;
 import io.pgvigil.config.LoadResult;
@@ -129,7 +129,7 @@ public final class Main {
                     "tls", tls.isPresent(), "basic_auth_users", webConfig.get().basicAuthUsers().size());
         }
         Service service = new Service(Path.of(options.configFile()), config, webConfigFile, webConfig);
-        ConnectionPool pool = ConnectionSource.pooled(options.pool());
+        PooledSource pool = ConnectionSource.pooled(options.pool());
         // Log out of the kept sessions once the server has stopped and the last scrape is done, instead of
         // leaving the servers to notice a dropped socket.
         service.closeOnStop(pool);

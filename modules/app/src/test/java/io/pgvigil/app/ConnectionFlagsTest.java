@@ -1,9 +1,9 @@
 package io.pgvigil.app;
 
+import io.pgvigil.connect.ConnectionSource;
+import io.pgvigil.connect.PoolOptions;
+import io.pgvigil.connect.PooledSource;
 import io.pgvigil.collectors.CollectorCatalog;
-import io.pgvigil.collectors.ConnectionPool;
-import io.pgvigil.collectors.ConnectionSource;
-import io.pgvigil.collectors.PoolOptions;
 import io.pgvigil.collectors.Scraper;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import org.junit.jupiter.api.Test;
@@ -50,7 +50,7 @@ class ConnectionFlagsTest {
 
     @Test
     void selfMetricsNameEveryCounter() {
-        try (ConnectionPool pool = ConnectionSource.pooled(new PoolOptions(3, Duration.ofMinutes(1), Duration.ofSeconds(1)))) {
+        try (PooledSource pool = ConnectionSource.pooled(new PoolOptions(3, Duration.ofMinutes(1), Duration.ofSeconds(1)))) {
             Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
             List<MetricSnapshot> metrics = new ConnectionMetrics(pool, scraper).get();
             assertThat(metrics).extracting(m -> m.getMetadata().getOriginalName()).containsExactly(

@@ -1,6 +1,6 @@
 package io.pgvigil.app;
 
-import io.pgvigil.collectors.ConnectionSource;
+import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.ClosedPort;

@@ -23,16 +23,13 @@ final class BuffercacheSummaryCollector {
     private static final String PREFIX = "pg_buffercache_summary_";
 
     private static void collect(Session session, MetricSink out) throws SQLException {
-        String sql = SQL.forVersion(session.version()).orElse(null);
-        if (sql == null) {
-            return;
-        }
         Family used = out.gauge(PREFIX + "buffers_used", "Number of used shared buffers");
         Family unused = out.gauge(PREFIX + "buffers_unused", "Number of unused shared buffers");
         Family dirty = out.gauge(PREFIX + "buffers_dirty", "Number of dirty shared buffers");
         Family pinned = out.gauge(PREFIX + "buffers_pinned", "Number of pinned shared buffers");
         Family usage = out.gauge(PREFIX + "usagecount_avg", "Average usage count of used shared buffers");
-        session.query(sql, row -> {
+        // Before 16 no statement applies: the families stay empty and are left out.
+        session.query(SQL, row -> {
             used.add(row.number("buffers_used", 0));
             unused.add(row.number("buffers_unused", 0));
             dirty.add(row.number("buffers_dirty", 0));

@@ -10,9 +10,15 @@ import java.util.Objects;
  * @param name             the name used in {@code --[no-]collector.<name>} and the {@code collector} label
  * @param enabledByDefault whether the collector runs when no flag says otherwise (upstream's default)
  * @param scope            whether its result depends on the database it is read from
+ * @param locking          whether its queries may wait for a relation lock
  * @param body             reads the server and adds samples
  */
-record Collector(String name, boolean enabledByDefault, Scope scope, Body body) {
+record Collector(String name, boolean enabledByDefault, Scope scope, Locking locking, Body body) {
+
+    /** A collector whose queries never wait for a relation lock, the usual case. */
+    Collector(String name, boolean enabledByDefault, Scope scope, Body body) {
+        this(name, enabledByDefault, scope, Locking.NEVER_WAITS, body);
+    }
 
     /** What a collector's result depends on, which decides whether targets may share it. */
     enum Scope {
@@ -29,6 +35,18 @@ record Collector(String name, boolean enabledByDefault, Scope scope, Body body) 
         DATABASE
     }
 
+    /** Whether a collector's queries may queue behind another session's lock. */
+    enum Locking {
+        /** Reads statistics views and catalogs only, which take no lock that a user's DDL could hold up. */
+        NEVER_WAITS,
+        /**
+         * Calls functions that take {@code ACCESS SHARE} on relations ({@code pg_table_size()} and friends), so it
+         * waits behind an {@code ACCESS EXCLUSIVE} lock (until {@code lock_timeout}): its query is never sent in the
+         * batch of the others ({@link QueryBatches}), so that such a wait fails this collector alone.
+         */
+        MAY_WAIT
+    }
+
     /** What a collector does. */
     @FunctionalInterface
     interface Body {
@@ -43,6 +61,7 @@ record Collector(String name, boolean enabledByDefault, Scope scope, Body body) 
     Collector {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(locking, "locking");
         Objects.requireNonNull(body, "body");
     }
 

@@ -21,8 +21,7 @@ final class DatabaseCollector {
     private static void collect(Session session, MetricSink out) throws SQLException {
         Family size = out.gauge("pg_database_size_bytes", "Disk space used by the database", "datname");
         Family limit = out.gauge("pg_database_connection_limit", "Connection limit set for the database", "datname");
-        String sql = SQL.forVersion(session.version()).orElseThrow();
-        session.query(sql, row -> {
+        session.query(SQL, row -> {
             String datname = row.text("datname");
             if (session.options().excludeDatabases().contains(datname)) {
                 return; // --exclude-databases

@@ -25,7 +25,7 @@ final class DatabaseWraparoundCollector {
                                "Age of the oldest transaction ID that has not been frozen.", "datname");
         Family mxid = out.gauge("pg_database_wraparound_age_datminmxid_seconds",
                                 "Age of the oldest multi-transaction ID that has been replaced with a transaction ID.", "datname");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             if (row.isNull("datname") || row.isNull("xid_age") || row.isNull("mxid_age")) {
                 return;
             }

@@ -24,7 +24,7 @@ final class LocksCollector {
 
     private static void collect(Session session, MetricSink out) throws SQLException {
         Family count = out.gauge("pg_locks_count", "Number of locks", "datname", "mode");
-        session.query(SQL.forVersion(session.version()).orElseThrow(),
+        session.query(SQL,
                       row -> count.add(row.number("count", 0), row.text("datname"), row.text("mode")));
     }
 }

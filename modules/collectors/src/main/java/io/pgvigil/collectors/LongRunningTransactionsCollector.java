@@ -28,7 +28,7 @@ final class LongRunningTransactionsCollector {
         Family count = out.gauge("pg_long_running_transactions", "Current number of long running transactions");
         Family oldest = out.gauge("pg_long_running_transactions_oldest_timestamp_seconds",
                                   "The current maximum transaction age in seconds");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             count.add(row.number("transactions", 0));
             oldest.add(row.number("oldest_seconds", 0)); // NULL when nothing is open
         });

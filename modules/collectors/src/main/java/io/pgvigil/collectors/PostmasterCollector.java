@@ -15,6 +15,6 @@ final class PostmasterCollector {
 
     private static void collect(Session session, MetricSink out) throws SQLException {
         Family started = out.gauge("pg_postmaster_start_time_seconds", "Time at which postmaster started");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> started.add(row.number("started", 0)));
+        session.query(SQL, row -> started.add(row.number("started", 0)));
     }
 }

@@ -54,7 +54,7 @@ final class ProcessIdleCollector {
         Family idle = out.histogram("pg_process_idle_seconds", "Idle time of server processes", BUCKETS,
                                     "state", "application_name");
         Map<List<String>, Group> groups = new LinkedHashMap<>();
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             Group g = groups.computeIfAbsent(
                     List.of(row.textOr("state", "unknown"), row.textOr("application_name", "unknown")), k -> new Group());
             g.count++;

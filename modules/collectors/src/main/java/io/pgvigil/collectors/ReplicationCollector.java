@@ -28,7 +28,7 @@ final class ReplicationCollector {
         Family lag = out.gauge("pg_replication_lag_seconds", "Replication lag behind master in seconds");
         Family isReplica = out.gauge("pg_replication_is_replica", "Indicates if the server is a replica");
         Family lastReplay = out.gauge("pg_replication_last_replay_seconds", "Age of last replay in seconds");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             lag.add(row.number("lag_seconds", 0));
             isReplica.add(row.number("is_replica", 0));
             lastReplay.add(row.number("last_replay_seconds", 0));

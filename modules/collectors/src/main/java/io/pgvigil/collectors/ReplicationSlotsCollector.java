@@ -25,10 +25,12 @@ final class ReplicationSlotsCollector {
              CROSS JOIN (SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()
                                      ELSE pg_current_wal_lsn() END AS lsn) here""";
 
+    /** safe_wal_size and wal_status exist from PostgreSQL 13 on. */
+    private static final Majors WAL_STATUS = Majors.since(13);
+
     private static final VersionedSql SQL = VersionedSql.of(
             VersionedSql.since(10, COMMON_COLUMNS + FROM),
-            // safe_wal_size and wal_status exist from PostgreSQL 13 on.
-            VersionedSql.since(13, COMMON_COLUMNS + ",\n       safe_wal_size, wal_status" + FROM));
+            VersionedSql.since(WAL_STATUS.since(), COMMON_COLUMNS + ",\n       safe_wal_size, wal_status" + FROM));
 
     private static void collect(Session session, MetricSink out) throws SQLException {
         Family active = out.gauge("pg_replication_slots_active", "Flag indicating if the slot is active",
@@ -46,8 +48,8 @@ final class ReplicationSlotsCollector {
                                    "slot_name", "slot_type");
         Family walStatus = out.gauge("pg_replication_slots_wal_status", "availability of WAL files claimed by this slot",
                                      "slot_name", "slot_type", "wal_status");
-        boolean hasWalStatus = session.version().major() >= 13;
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        boolean hasWalStatus = WAL_STATUS.contains(session.version());
+        session.query(SQL, row -> {
             // Two label conventions, as upstream: NULL is "" next to database, "unknown" next to slot_type.
             String slot = row.text("slot_name");
             String database = row.text("database");

@@ -16,7 +16,7 @@ final class RolesCollector {
 
     private static void collect(Session session, MetricSink out) throws SQLException {
         Family limit = out.gauge("pg_roles_connection_limit", "Connection limit set for the role", "rolname");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             if (!row.isNull("rolname") && !row.isNull("rolconnlimit")) {
                 limit.add(row.number("rolconnlimit"), row.text("rolname"));
             }

@@ -1,5 +1,7 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ServerVersion;
+import io.pgvigil.connect.ConnectionErrors;
 import io.pgvigil.dsn.Redaction;
 
 import java.sql.Connection;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One open connection to a monitored server, with what was learnt about it when it was opened.
@@ -62,7 +65,48 @@ record Session(Connection connection, ServerVersion version, String server, Coll
         return List.copyOf(fetched.recorded);
     }
 
-    /** Runs a query and hands each row to {@code handler}. */
+    /**
+     * Runs the statement for this server's version and hands each row to {@code handler}. When no variant applies
+     * to this server (e.g. a view that first shipped with a later major), nothing runs and the handler sees no row:
+     * the collector then reports no samples and still succeeds, as upstream does.
+     */
+    void query(VersionedSql sql, RowHandler handler) throws SQLException {
+        Optional<String> chosen = sql.forVersion(version);
+        if (chosen.isEmpty()) {
+            LOG.log(System.Logger.Level.DEBUG, "no statement for this server version, skipping", "version", version);
+            return;
+        }
+        query(chosen.get(), handler);
+    }
+
+    /**
+     * Runs the statement for this server's version with bind values, by itself: never fetched in a batch (its
+     * result depends on the values) and, in a recording session, not noted. Returns quietly when no variant
+     * applies, like {@link #query(VersionedSql, RowHandler)}.
+     *
+     * @param values one per {@code ?}, in order: a {@code List<String>} binds as {@code text[]}, anything else as
+     *               {@link PreparedStatement#setObject(int, Object)} binds it
+     */
+    void query(VersionedSql sql, List<?> values, RowHandler handler) throws SQLException {
+        Optional<String> chosen = sql.forVersion(version);
+        if (fetched.recording || chosen.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement st = connection.prepareStatement(chosen.get())) {
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i) instanceof List<?> list) {
+                    st.setArray(i + 1, connection.createArrayOf("text", list.toArray()));
+                } else {
+                    st.setObject(i + 1, values.get(i));
+                }
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                rows(rs, handler);
+            }
+        }
+    }
+
+    /** Runs a query and hands each row to {@code handler}: from what {@link #prefetch} fetched, if it did. */
     void query(String sql, RowHandler handler) throws SQLException {
         if (fetched.recording) {
             fetched.recorded.add(sql);
@@ -118,7 +162,7 @@ record Session(Connection connection, ServerVersion version, String server, Coll
                 fetched.results.putAll(results);
             }
         } catch (SQLException e) {
-            if (ConnectionPool.isConnectionLevel(e, connection)) {
+            if (ConnectionErrors.isConnectionLevel(e, connection)) {
                 throw e;
             }
             LOG.log(System.Logger.Level.DEBUG, "batch of collector queries failed, running them one by one", "err",

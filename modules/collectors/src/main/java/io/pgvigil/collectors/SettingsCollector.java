@@ -38,7 +38,7 @@ final class SettingsCollector {
             Map.entry("32MB", 32.0 * 1024 * 1024), Map.entry("64MB", 64.0 * 1024 * 1024));
 
     private static void collect(Session session, MetricSink out) throws SQLException {
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             String name = row.text("name");
             String unit = row.text("unit");
             String raw = row.text("setting");

@@ -37,7 +37,7 @@ final class StatActivityCollector {
         Family count = out.gauge("pg_stat_activity_count", "number of connections in this state", LABELS);
         Family maxTx = out.gauge("pg_stat_activity_max_tx_duration",
                                  "max duration in seconds any active transaction has been running", LABELS);
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             String[] labels = new String[LABELS.length];
             for (int i = 0; i < LABELS.length; i++) {
                 labels[i] = row.text(LABELS[i]);

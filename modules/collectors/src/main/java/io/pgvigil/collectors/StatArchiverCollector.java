@@ -24,7 +24,7 @@ final class StatArchiverCollector {
         Family failed = out.counter("pg_stat_archiver_failed_count", "Number of failed attempts for archiving WAL files");
         Family age = out.gauge("pg_stat_archiver_last_archive_age",
                                "Time in seconds since last WAL segment was successfully archived");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             if (!row.isNull("archived_count")) {
                 archived.add(row.number("archived_count"));
             }

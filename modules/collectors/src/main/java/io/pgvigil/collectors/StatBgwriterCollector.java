@@ -1,8 +1,5 @@
 package io.pgvigil.collectors;
 
-import io.pgvigil.collectors.TableCollectors.Column;
-import io.pgvigil.collectors.TableCollectors.Columns;
-
 import java.sql.SQLException;
 import java.util.List;
 
@@ -42,20 +39,20 @@ final class StatBgwriterCollector {
                     """.formatted(TableCollectors.STATS_RESET)));
 
     private static final List<Column> COLUMNS = List.of(
-            Column.counter("checkpoints_timed_total", "Number of scheduled checkpoints that have been performed").before(17),
-            Column.counter("checkpoints_req_total", "Number of requested checkpoints that have been performed").before(17),
-            Column.counter("checkpoint_write_time_total", "Total amount of time that has been spent in the portion of checkpoint processing where files are written to disk, in milliseconds").before(17),
-            Column.counter("checkpoint_sync_time_total", "Total amount of time that has been spent in the portion of checkpoint processing where files are synchronized to disk, in milliseconds").before(17),
-            Column.counter("buffers_checkpoint_total", "Number of buffers written during checkpoints").before(17),
+            Column.counter("checkpoints_timed_total", "Number of scheduled checkpoints that have been performed").until(17),
+            Column.counter("checkpoints_req_total", "Number of requested checkpoints that have been performed").until(17),
+            Column.counter("checkpoint_write_time_total", "Total amount of time that has been spent in the portion of checkpoint processing where files are written to disk, in milliseconds").until(17),
+            Column.counter("checkpoint_sync_time_total", "Total amount of time that has been spent in the portion of checkpoint processing where files are synchronized to disk, in milliseconds").until(17),
+            Column.counter("buffers_checkpoint_total", "Number of buffers written during checkpoints").until(17),
             Column.counter("buffers_clean_total", "Number of buffers written by the background writer"),
             Column.counter("maxwritten_clean_total", "Number of times the background writer stopped a cleaning scan because it had written too many buffers"),
-            Column.counter("buffers_backend_total", "Number of buffers written directly by a backend").before(17),
-            Column.counter("buffers_backend_fsync_total", "Number of times a backend had to execute its own fsync call (normally the background writer handles those even when the backend does its own write)").before(17),
+            Column.counter("buffers_backend_total", "Number of buffers written directly by a backend").until(17),
+            Column.counter("buffers_backend_fsync_total", "Number of times a backend had to execute its own fsync call (normally the background writer handles those even when the backend does its own write)").until(17),
             Column.counter("buffers_alloc_total", "Number of buffers allocated"),
             Column.counter("stats_reset_total", "Time at which these statistics were last reset"));
 
     private static void collect(Session session, MetricSink out) throws SQLException {
-        Columns columns = Columns.declare(out, "pg_stat_bgwriter_", COLUMNS, session.version().major());
-        session.query(SQL.forVersion(session.version()).orElseThrow(), columns::addRow);
+        Columns columns = Columns.declare(out, "pg_stat_bgwriter_", COLUMNS, session.version());
+        session.query(SQL, columns::addRow);
     }
 }

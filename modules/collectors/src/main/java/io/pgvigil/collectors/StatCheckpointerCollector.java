@@ -1,8 +1,5 @@
 package io.pgvigil.collectors;
 
-import io.pgvigil.collectors.TableCollectors.Column;
-import io.pgvigil.collectors.TableCollectors.Columns;
-
 import java.sql.SQLException;
 import java.util.List;
 
@@ -13,8 +10,6 @@ import java.util.List;
  */
 final class StatCheckpointerCollector {
     static final Collector COLLECTOR = new Collector("stat_checkpointer", false, Collector.Scope.SERVER, StatCheckpointerCollector::collect);
-
-    private static final System.Logger LOG = System.getLogger(StatCheckpointerCollector.class.getName());
 
     private StatCheckpointerCollector() {
     }
@@ -46,13 +41,8 @@ final class StatCheckpointerCollector {
             Column.counter("stats_reset_total", "Time at which these statistics were last reset"));
 
     private static void collect(Session session, MetricSink out) throws SQLException {
-        var sql = SQL.forVersion(session.version());
-        if (sql.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING,
-                    "pg_stat_checkpointer collector is not available on PostgreSQL < 17.0.0, skipping");
-            return;
-        }
-        Columns columns = Columns.declare(out, "pg_stat_checkpointer_", COLUMNS, session.version().major());
-        session.query(sql.get(), columns::addRow);
+        // Before 17 no statement applies: the families stay empty and are left out.
+        Columns columns = Columns.declare(out, "pg_stat_checkpointer_", COLUMNS, session.version());
+        session.query(SQL, columns::addRow);
     }
 }

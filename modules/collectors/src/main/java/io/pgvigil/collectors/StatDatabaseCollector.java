@@ -10,78 +10,54 @@ final class StatDatabaseCollector {
     private StatDatabaseCollector() {
     }
 
+    // Timestamps become whole Unix seconds, as upstream; active_time (PostgreSQL 14 on) is in milliseconds.
     private static final String COMMON_COLUMNS = """
             datid, datname, numbackends, xact_commit, xact_rollback, blks_read, blks_hit,
                    tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted, conflicts,
                    temp_files, temp_bytes, deadlocks, blk_read_time, blk_write_time,
-                   extract(epoch FROM stats_reset)::float8 AS stats_reset""";
+                   floor(extract(epoch FROM stats_reset)::float8) AS stats_reset""";
 
     private static final VersionedSql SQL = VersionedSql.of(
             VersionedSql.since(10, "SELECT " + COMMON_COLUMNS + "\n  FROM pg_catalog.pg_stat_database"),
-            // active_time exists from PostgreSQL 14 on (milliseconds).
-            VersionedSql.since(14, "SELECT " + COMMON_COLUMNS + ",\n       active_time\n  FROM pg_catalog.pg_stat_database"));
-
-    /** How one column becomes one family. {@code divisor} converts units (ms to s). */
-    private record Column(String column, String metric, Family.Type type, String help, double divisor, int sinceMajor) {
-    }
+            VersionedSql.since(14, "SELECT " + COMMON_COLUMNS + ",\n       active_time / 1000.0 AS active_time_seconds_total"
+                                   + "\n  FROM pg_catalog.pg_stat_database"));
 
     private static final List<Column> COLUMNS = List.of(
-            new Column("numbackends", "pg_stat_database_numbackends", Family.Type.GAUGE,
-                       "Number of backends currently connected to this database. This is the only column in this view that returns a value reflecting current state; all other columns return the accumulated values since the last reset.", 1, 0),
-            counter("xact_commit", "Number of transactions in this database that have been committed"),
-            counter("xact_rollback", "Number of transactions in this database that have been rolled back"),
-            counter("blks_read", "Number of disk blocks read in this database"),
-            counter("blks_hit", "Number of times disk blocks were found already in the buffer cache, so that a read was not necessary (this only includes hits in the PostgreSQL buffer cache, not the operating system's file system cache)"),
-            counter("tup_returned", "Number of rows returned by queries in this database"),
-            counter("tup_fetched", "Number of rows fetched by queries in this database"),
-            counter("tup_inserted", "Number of rows inserted by queries in this database"),
-            counter("tup_updated", "Number of rows updated by queries in this database"),
-            counter("tup_deleted", "Number of rows deleted by queries in this database"),
-            counter("conflicts", "Number of queries canceled due to conflicts with recovery in this database. (Conflicts occur only on standby servers; see pg_stat_database_conflicts for details.)"),
-            counter("temp_files", "Number of temporary files created by queries in this database. All temporary files are counted, regardless of why the temporary file was created (e.g., sorting or hashing), and regardless of the log_temp_files setting."),
-            counter("temp_bytes", "Total amount of data written to temporary files by queries in this database. All temporary files are counted, regardless of why the temporary file was created, and regardless of the log_temp_files setting."),
-            counter("deadlocks", "Number of deadlocks detected in this database"),
-            counter("blk_read_time", "Time spent reading data file blocks by backends in this database, in milliseconds"),
-            counter("blk_write_time", "Time spent writing data file blocks by backends in this database, in milliseconds"),
-            counter("stats_reset", "Time at which these statistics were last reset"),
-            new Column("active_time", "pg_stat_database_active_time_seconds_total", Family.Type.COUNTER,
-                       "Time spent executing SQL statements in this database, in seconds", 1000, 14));
+            Column.gauge("numbackends", "Number of backends currently connected to this database. This is the only column in this view that returns a value reflecting current state; all other columns return the accumulated values since the last reset."),
+            Column.counter("xact_commit", "Number of transactions in this database that have been committed"),
+            Column.counter("xact_rollback", "Number of transactions in this database that have been rolled back"),
+            Column.counter("blks_read", "Number of disk blocks read in this database"),
+            Column.counter("blks_hit", "Number of times disk blocks were found already in the buffer cache, so that a read was not necessary (this only includes hits in the PostgreSQL buffer cache, not the operating system's file system cache)"),
+            Column.counter("tup_returned", "Number of rows returned by queries in this database"),
+            Column.counter("tup_fetched", "Number of rows fetched by queries in this database"),
+            Column.counter("tup_inserted", "Number of rows inserted by queries in this database"),
+            Column.counter("tup_updated", "Number of rows updated by queries in this database"),
+            Column.counter("tup_deleted", "Number of rows deleted by queries in this database"),
+            Column.counter("conflicts", "Number of queries canceled due to conflicts with recovery in this database. (Conflicts occur only on standby servers; see pg_stat_database_conflicts for details.)"),
+            Column.counter("temp_files", "Number of temporary files created by queries in this database. All temporary files are counted, regardless of why the temporary file was created (e.g., sorting or hashing), and regardless of the log_temp_files setting."),
+            Column.counter("temp_bytes", "Total amount of data written to temporary files by queries in this database. All temporary files are counted, regardless of why the temporary file was created, and regardless of the log_temp_files setting."),
+            Column.counter("deadlocks", "Number of deadlocks detected in this database"),
+            Column.counter("blk_read_time", "Time spent reading data file blocks by backends in this database, in milliseconds"),
+            Column.counter("blk_write_time", "Time spent writing data file blocks by backends in this database, in milliseconds"),
+            Column.counter("stats_reset", "Time at which these statistics were last reset"),
+            Column.counter("active_time_seconds_total", "Time spent executing SQL statements in this database, in seconds").since(14));
 
-    private static Column counter(String column, String help) {
-        return new Column(column, "pg_stat_database_" + column, Family.Type.COUNTER, help, 1, 0);
-    }
+    /** The only column whose NULL (never reset) counts as 0; a NULL in any other leaves the row out. */
+    private static final String STATS_RESET = "stats_reset";
 
     private static void collect(Session session, MetricSink out) throws SQLException {
-        int major = session.version().major();
-        List<Column> columns = COLUMNS.stream().filter(c -> major >= c.sinceMajor()).toList();
-        Family[] families = new Family[columns.size()];
-        for (int i = 0; i < columns.size(); i++) {
-            Column c = columns.get(i);
-            families[i] = c.type() == Family.Type.GAUGE
-                    ? out.gauge(c.metric(), c.help(), "datid", "datname")
-                    : out.counter(c.metric(), c.help(), "datid", "datname");
-        }
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        Columns columns = Columns.declare(out, "pg_stat_database_", COLUMNS, session.version(), "datid", "datname");
+        session.query(SQL, row -> {
             // The shared-objects row (datid 0, datname NULL) and rows with missing values are skipped.
             if (row.isNull("datid") || row.isNull("datname")) {
                 return;
             }
-            double[] values = new double[columns.size()];
-            for (int i = 0; i < columns.size(); i++) {
-                Column c = columns.get(i);
-                if (c.column().equals("stats_reset")) {
-                    values[i] = Math.floor(row.number("stats_reset", 0)); // whole seconds, as upstream
-                } else if (row.isNull(c.column())) {
+            for (Column c : columns.columns()) {
+                if (!c.name().equals(STATS_RESET) && row.isNull(c.name())) {
                     return;
-                } else {
-                    values[i] = row.number(c.column()) / c.divisor();
                 }
             }
-            String datid = row.text("datid");
-            String datname = row.text("datname");
-            for (int i = 0; i < families.length; i++) {
-                families[i].add(values[i], datid, datname);
-            }
+            columns.addRow(row, row.text("datid"), row.text("datname"));
         });
     }
 }

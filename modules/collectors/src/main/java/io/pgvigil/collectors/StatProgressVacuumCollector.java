@@ -35,19 +35,19 @@ final class StatProgressVacuumCollector {
                    p.index_vacuum_count,
             """;
 
+    /** The dead-tuple limit as a count: gone in 17, which has a memory budget in bytes instead. */
+    private static final Majors MAX_DEAD_TUPLES = Majors.until(17);
+
     private static final VersionedSql SQL = VersionedSql.of(
             VersionedSql.since(13, COMMON + """
                            p.max_dead_tuples, p.num_dead_tuples
                       FROM pg_catalog.pg_stat_progress_vacuum p
                     """),
             // 17: max_dead_tuple_bytes / dead_tuple_bytes (memory) and num_dead_item_ids (the count).
-            VersionedSql.since(17, COMMON + """
+            VersionedSql.since(MAX_DEAD_TUPLES.until(), COMMON + """
                            p.num_dead_item_ids AS num_dead_tuples
                       FROM pg_catalog.pg_stat_progress_vacuum p
                     """));
-
-    /** The first major without a dead-tuple limit as a count. */
-    private static final int NO_TUPLE_LIMIT_SINCE = 17;
 
     private static final String PREFIX = "pg_stat_progress_vacuum_";
 
@@ -59,11 +59,11 @@ final class StatProgressVacuumCollector {
         Family scanned = gauge(out, "heap_blks_scanned", "Number of heap blocks scanned so far.");
         Family vacuumed = gauge(out, "heap_blks_vacuumed", "Number of heap blocks vacuumed so far.");
         Family indexVacuums = gauge(out, "index_vacuums", "Number of completed index vacuum cycles.");
-        Family maxDead = session.version().major() < NO_TUPLE_LIMIT_SINCE
+        Family maxDead = MAX_DEAD_TUPLES.contains(session.version())
                 ? gauge(out, "max_dead_tuples", "Maximum number of dead tuples that can be stored before cleanup is performed.")
                 : null;
         Family numDead = gauge(out, "num_dead_tuples", "Current number of dead tuples found so far.");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             String datname = row.textOr("datname", "unknown");
             String relname = row.textOr("relname", "unknown");
             String current = row.textOr("phase", null);

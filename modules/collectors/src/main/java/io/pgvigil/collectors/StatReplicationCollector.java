@@ -29,7 +29,7 @@ final class StatReplicationCollector {
     private static void collect(Session session, MetricSink out) throws SQLException {
         Family currentLsn = out.gauge("pg_stat_replication_pg_current_wal_lsn_bytes", "WAL position in bytes", LABELS);
         Family lsnDiff = out.gauge("pg_stat_replication_pg_wal_lsn_diff", "Lag in bytes between master and slave", LABELS);
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             String[] labels = {row.text("application_name"), row.text("client_addr"), row.text("state"),
                                row.text("slot_name"), row.text("pid")};
             if (!row.isNull("current_wal_lsn_bytes")) {

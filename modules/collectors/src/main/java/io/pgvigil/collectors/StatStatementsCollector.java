@@ -1,10 +1,6 @@
 package io.pgvigil.collectors;
 
 import java.lang.System.Logger.Level;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
@@ -56,15 +52,17 @@ final class StatStatementsCollector {
             VersionedSql.since(13, TEMPLATE.formatted("total_exec_time", "blk_read_time", "blk_write_time")),
             VersionedSql.since(17, TEMPLATE.formatted("total_exec_time", "shared_blk_read_time", "shared_blk_write_time")));
 
-    /** @return the statement for that server and those options, with two {@code text[]} parameters left open */
-    static String sql(ServerVersion version, CollectorOptions.StatStatements options) {
-        String template = SQL.forVersion(version).orElseThrow();
+    /**
+     * @return the statements for those options, one per range of majors, each with the two {@code text[]}
+     *         parameters (excluded databases, excluded users) left open
+     */
+    static VersionedSql statement(CollectorOptions.StatStatements options) {
         int limit = options.limit() == 0 ? DEFAULT_LIMIT : options.limit();
-        return template
+        return SQL.map(template -> template
                 .replace("{query}", options.includeQuery()
                         ? "\n       left(s.query, " + options.queryLength() + ") AS query," : "")
                 .replace("{showtext}", Boolean.toString(options.includeQuery()))
-                .replace("{limit}", Integer.toString(limit));
+                .replace("{limit}", Integer.toString(limit)));
     }
 
     private static void collect(Session session, MetricSink out) throws SQLException {
@@ -79,47 +77,31 @@ final class StatStatementsCollector {
                 ? out.counter("pg_stat_statements_query_id", "SQL Query to queryid mapping", "queryid", "query")
                 : null;
 
-        Connection c = session.connection();
         Set<List<String>> seen = new HashSet<>();
         Set<String> queryIds = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(sql(session.version(), options))) {
-            ps.setArray(1, textArray(c, options.excludeDatabases()));
-            ps.setArray(2, textArray(c, options.excludeUsers()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String user = textOr(rs, "user", "unknown");
-                    String datname = textOr(rs, "datname", "unknown");
-                    String queryid = textOr(rs, "queryid", "unknown");
-                    if (!seen.add(List.of(user, datname, queryid))) {
-                        // pg_stat_statements can hold two rows with the same labels (e.g. top-level and nested).
-                        LOG.log(Level.WARNING, "Duplicate found", "user", user, "datname", datname, "queryid", queryid);
-                        continue;
-                    }
-                    calls.add(number(rs, "calls_total"), user, datname, queryid);
-                    seconds.add(number(rs, "seconds_total"), user, datname, queryid);
-                    rows.add(number(rs, "rows_total"), user, datname, queryid);
-                    blockRead.add(number(rs, "block_read_seconds_total"), user, datname, queryid);
-                    blockWrite.add(number(rs, "block_write_seconds_total"), user, datname, queryid);
-                    if (queryId != null && queryIds.add(queryid)) {
-                        queryId.add(1, queryid, textOr(rs, "query", "unknown"));
-                    }
-                }
+        List<List<String>> excluded = List.of(names(options.excludeDatabases()), names(options.excludeUsers()));
+        session.query(statement(options), excluded, row -> {
+            String user = row.textOr("user", "unknown");
+            String datname = row.textOr("datname", "unknown");
+            String queryid = row.textOr("queryid", "unknown");
+            if (!seen.add(List.of(user, datname, queryid))) {
+                // pg_stat_statements can hold two rows with the same labels (e.g. top-level and nested).
+                LOG.log(Level.WARNING, "Duplicate found", "user", user, "datname", datname, "queryid", queryid);
+                return;
             }
-        }
+            calls.add(row.number("calls_total", 0), user, datname, queryid);
+            seconds.add(row.number("seconds_total", 0), user, datname, queryid);
+            rows.add(row.number("rows_total", 0), user, datname, queryid);
+            blockRead.add(row.number("block_read_seconds_total", 0), user, datname, queryid);
+            blockWrite.add(row.number("block_write_seconds_total", 0), user, datname, queryid);
+            if (queryId != null && queryIds.add(queryid)) {
+                queryId.add(1, queryid, row.textOr("query", "unknown"));
+            }
+        });
     }
 
-    /** The names, trimmed and without blanks (as upstream splits its flags), as a {@code text[]} bind value. */
-    private static Array textArray(Connection c, List<String> names) throws SQLException {
-        return c.createArrayOf("text", names.stream().map(String::strip).filter(n -> !n.isEmpty()).toArray());
-    }
-
-    private static String textOr(ResultSet rs, String column, String fallback) throws SQLException {
-        String s = rs.getString(column);
-        return s == null ? fallback : s;
-    }
-
-    private static double number(ResultSet rs, String column) throws SQLException {
-        double d = rs.getDouble(column);
-        return rs.wasNull() ? 0 : d;
+    /** The names, trimmed and without blanks, as upstream splits its flags: bound as a {@code text[]}. */
+    private static List<String> names(List<String> names) {
+        return names.stream().map(String::strip).filter(n -> !n.isEmpty()).toList();
     }
 }

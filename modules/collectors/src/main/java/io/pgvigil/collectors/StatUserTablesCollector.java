@@ -1,8 +1,5 @@
 package io.pgvigil.collectors;
 
-import io.pgvigil.collectors.TableCollectors.Column;
-import io.pgvigil.collectors.TableCollectors.Columns;
-
 import java.sql.SQLException;
 import java.util.List;
 
@@ -11,7 +8,9 @@ import java.util.List;
  * <em>connected</em> database ({@code pg_stat_user_tables}).
  */
 final class StatUserTablesCollector {
-    static final Collector COLLECTOR = new Collector("stat_user_tables", true, Collector.Scope.DATABASE, StatUserTablesCollector::collect);
+    /** {@code pg_table_size()} and {@code pg_indexes_size()} wait for {@code ACCESS SHARE} on every user table. */
+    static final Collector COLLECTOR = new Collector("stat_user_tables", true, Collector.Scope.DATABASE,
+                                                     Collector.Locking.MAY_WAIT, StatUserTablesCollector::collect);
 
     private StatUserTablesCollector() {
     }
@@ -58,9 +57,9 @@ final class StatUserTablesCollector {
             Column.gauge("table_size_bytes", "Total disk space used by this table, in bytes"));
 
     private static void collect(Session session, MetricSink out) throws SQLException {
-        Columns columns = Columns.declare(out, "pg_stat_user_tables_", COLUMNS, session.version().major(),
+        Columns columns = Columns.declare(out, "pg_stat_user_tables_", COLUMNS, session.version(),
                                           "datname", "schemaname", "relname");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> columns.addRow(row,
+        session.query(SQL, row -> columns.addRow(row,
                 row.textOr("datname", "unknown"), row.textOr("schemaname", "unknown"), row.textOr("relname", "unknown")));
     }
 }

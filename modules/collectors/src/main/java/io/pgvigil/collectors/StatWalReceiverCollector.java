@@ -33,10 +33,12 @@ final class StatWalReceiverCollector {
               FROM pg_catalog.pg_stat_wal_receiver
             """;
 
+    /** received_lsn was renamed flushed_lsn in PostgreSQL 13; upstream reports it only under the new name. */
+    private static final Majors FLUSHED_LSN = Majors.since(13);
+
     private static final VersionedSql SQL = VersionedSql.of(
             VersionedSql.since(10, HEAD + TAIL),
-            // received_lsn was renamed flushed_lsn in PostgreSQL 13; upstream reports it only under the new name.
-            VersionedSql.since(13, HEAD
+            VersionedSql.since(FLUSHED_LSN.since(), HEAD
                     + "       ((flushed_lsn - '0/0'::pg_lsn) % 4503599627370496)::float8 AS flushed_lsn,\n" + TAIL));
 
     private static final String[] LABELS = {"upstream_host", "slot_name", "status"};
@@ -61,13 +63,13 @@ final class StatWalReceiverCollector {
                 "Time of last write-ahead log location reported to origin WAL sender", LABELS);
         Family upstreamNode = out.gauge("pg_stat_wal_receiver_upstream_node", "Node ID of the upstream node", LABELS);
 
-        boolean hasFlushedLsn = session.version().major() >= 13;
+        boolean hasFlushedLsn = FLUSHED_LSN.contains(session.version());
         List<String> required = hasFlushedLsn
                 ? List.of("upstream_host", "status", "receive_start_lsn", "receive_start_tli", "flushed_lsn",
                           "received_tli", "last_msg_send_time", "last_msg_receipt_time", "latest_end_lsn", "latest_end_time")
                 : List.of("upstream_host", "status", "receive_start_lsn", "receive_start_tli",
                           "received_tli", "last_msg_send_time", "last_msg_receipt_time", "latest_end_lsn", "latest_end_time");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             for (String column : required) {
                 if (row.isNull(column)) {
                     return;

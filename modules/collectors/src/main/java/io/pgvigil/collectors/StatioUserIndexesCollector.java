@@ -1,8 +1,5 @@
 package io.pgvigil.collectors;
 
-import io.pgvigil.collectors.TableCollectors.Column;
-import io.pgvigil.collectors.TableCollectors.Columns;
-
 import java.sql.SQLException;
 import java.util.List;
 
@@ -28,9 +25,9 @@ final class StatioUserIndexesCollector {
             Column.counter("idx_blks_hit_total", "Number of buffer hits in this index"));
 
     private static void collect(Session session, MetricSink out) throws SQLException {
-        Columns columns = Columns.declare(out, "pg_statio_user_indexes_", COLUMNS, session.version().major(),
+        Columns columns = Columns.declare(out, "pg_statio_user_indexes_", COLUMNS, session.version(),
                                           "schemaname", "relname", "indexrelname");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> columns.addRow(row,
+        session.query(SQL, row -> columns.addRow(row,
                 row.textOr("schemaname", "unknown"), row.textOr("relname", "unknown"),
                 row.textOr("indexrelname", "unknown")));
     }

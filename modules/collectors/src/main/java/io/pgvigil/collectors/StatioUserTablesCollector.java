@@ -1,8 +1,5 @@
 package io.pgvigil.collectors;
 
-import io.pgvigil.collectors.TableCollectors.Column;
-import io.pgvigil.collectors.TableCollectors.Columns;
-
 import java.sql.SQLException;
 import java.util.List;
 
@@ -42,9 +39,9 @@ final class StatioUserTablesCollector {
             Column.counter("tidx_blocks_hit", "Number of buffer hits in this table's TOAST table indexes (if any)"));
 
     private static void collect(Session session, MetricSink out) throws SQLException {
-        Columns columns = Columns.declare(out, "pg_statio_user_tables_", COLUMNS, session.version().major(),
+        Columns columns = Columns.declare(out, "pg_statio_user_tables_", COLUMNS, session.version(),
                                           "datname", "schemaname", "relname");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> columns.addRow(row,
+        session.query(SQL, row -> columns.addRow(row,
                 row.textOr("datname", "unknown"), row.textOr("schemaname", "unknown"), row.textOr("relname", "unknown")));
     }
 }

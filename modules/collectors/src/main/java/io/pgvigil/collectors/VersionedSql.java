@@ -1,9 +1,11 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ServerVersion;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The SQL a collector runs, chosen by server major version. Written so that a reader sees at a glance
@@ -14,7 +16,9 @@ import java.util.Optional;
  *     VersionedSql.since(14, "SELECT ..., active_time FROM pg_stat_database"));
  * }</pre>
  * A variant applies from its major up to (not including) the next variant's major. Before the first
- * variant there is no statement: the collector does not apply to that server.
+ * variant there is no statement: the collector does not apply to that server, and
+ * {@link Session#query(VersionedSql, Session.RowHandler)} runs nothing (the collector reports no samples and
+ * succeeds). Columns and families that exist on some majors only are gated with {@link Majors}.
  */
 final class VersionedSql {
     /** One statement and the first major it applies to. */
@@ -44,6 +48,11 @@ final class VersionedSql {
     /** The same statement on every supported major. */
     static VersionedSql always(String sql) {
         return of(since(0, sql));
+    }
+
+    /** @return the same variants with {@code edit} applied to each statement, e.g. to fill in options */
+    VersionedSql map(UnaryOperator<String> edit) {
+        return new VersionedSql(variants.stream().map(v -> new Variant(v.sinceMajor(), edit.apply(v.sql()))).toList());
     }
 
     /** @return the statement for that server, empty when the collector does not apply to it */

@@ -22,7 +22,7 @@ final class WalCollector {
     private static void collect(Session session, MetricSink out) throws SQLException {
         Family segments = out.gauge("pg_wal_segments", "Number of WAL segments");
         Family size = out.gauge("pg_wal_size_bytes", "Total size of WAL segments");
-        session.query(SQL.forVersion(session.version()).orElseThrow(), row -> {
+        session.query(SQL, row -> {
             segments.add(row.number("segments", 0));
             if (!row.isNull("size_bytes")) {
                 size.add(row.number("size_bytes"));

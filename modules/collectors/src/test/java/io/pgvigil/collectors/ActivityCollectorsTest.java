@@ -1,5 +1,6 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.PgServer;
@@ -28,7 +29,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.pgvigil.collectors.ScraperTest.value;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,7 +58,7 @@ class ActivityCollectorsTest {
     private static MetricSnapshots scrapeDatabase(PgServer pg, String database, String... collectors) {
         ConnectionSpec spec = ConnectionSpec.parse("postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + pg.port()
                                                    + "/" + database + "?sslmode=disable");
-        return new Scraper(ConnectionSource.fresh(), Set.of(collectors)).scrape(spec, new AtomicLong());
+        return new Scraper(ConnectionSource.fresh(), Set.of(collectors)).scrape(spec);
     }
 
     private static MetricSnapshots scrape(PgServer pg, String... collectors) {

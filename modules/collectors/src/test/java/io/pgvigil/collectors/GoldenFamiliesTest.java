@@ -1,5 +1,6 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,7 +94,7 @@ class GoldenFamiliesTest {
                                       "pg_scrape_collector_duration_seconds");
         for (String collector : CollectorCatalog.defaults().keySet()) {
             MetricSnapshots m = new Scraper(ConnectionSource.fresh(), Set.of(collector), options)
-                    .scrape(spec, new AtomicLong());
+                    .scrape(spec);
             assertThat(ScraperTest.value(m, "pg_scrape_collector_success", "collector", collector))
                     .as("PG %s collector %s succeeds as a pg_monitor member", pg.majorVersion(), collector).contains(1.0);
             for (MetricSnapshot s : m) {

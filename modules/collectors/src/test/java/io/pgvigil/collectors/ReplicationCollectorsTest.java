@@ -1,5 +1,6 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.PgServer;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.pgvigil.collectors.ScraperTest.shapes;
 import static io.pgvigil.collectors.ScraperTest.value;
@@ -55,7 +55,7 @@ class ReplicationCollectorsTest {
     private static MetricSnapshots scrape(PgServer pg, String user, Set<String> collectors) {
         ConnectionSpec spec = ConnectionSpec.parse("postgresql://" + user + ":" + PASSWORD + "@127.0.0.1:" + pg.port()
                                                    + "/postgres?sslmode=disable");
-        return new Scraper(ConnectionSource.fresh(), collectors).scrape(spec, new AtomicLong());
+        return new Scraper(ConnectionSource.fresh(), collectors).scrape(spec);
     }
 
     /** The families of this test's collectors (without pg_up, pg_static, pg_exporter_*, pg_scrape_collector_*). */

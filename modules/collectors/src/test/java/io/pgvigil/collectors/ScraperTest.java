@@ -1,5 +1,6 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.BlackHoleServer;
 import io.pgvigil.testkit.ClosedPort;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -47,7 +47,7 @@ class ScraperTest {
     }
 
     private static MetricSnapshots scrapeDefaults(ConnectionSpec spec) {
-        return new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault()).scrape(spec, new AtomicLong());
+        return new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault()).scrape(spec);
     }
 
     /** The family, its type and its label names: what dashboards depend on. */
@@ -274,10 +274,13 @@ class ScraperTest {
     void scrapeCounterAccumulates(String major) {
         PgServer pg = server(major);
         Scraper scraper = new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault());
-        AtomicLong counter = new AtomicLong();
-        scraper.scrape(spec(pg, "pgvigil_monitor", PASSWORD), counter);
-        MetricSnapshots second = scraper.scrape(spec(pg, "pgvigil_monitor", PASSWORD), counter);
+        Optional<ConnectionSpec> source = Optional.of(spec(pg, "pgvigil_monitor", PASSWORD));
+        scraper.scrapeDefault(source, Duration.ofMinutes(1));
+        MetricSnapshots second = scraper.scrapeDefault(source, Duration.ofMinutes(1));
         assertThat(value(second, "pg_exporter_scrapes_total")).contains(2.0);
+        // A probe reports 1 whatever came before, as upstream builds a new exporter per probe.
+        assertThat(value(scraper.scrape(source.get()), "pg_exporter_scrapes_total")).contains(1.0);
+        assertThat(value(scraper.scrapeDefault(Optional.empty(), Duration.ofMinutes(1)), "pg_exporter_scrapes_total")).contains(3.0);
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
@@ -286,7 +289,7 @@ class ScraperTest {
         PgServer pg = server(major);
         CollectorOptions options = new CollectorOptions(CollectorOptions.StatStatements.defaults(), List.of("template0", "template1"));
         MetricSnapshots m = new Scraper(ConnectionSource.fresh(), java.util.Set.of("database"), options)
-                .scrape(spec(pg, "pgvigil_monitor", PASSWORD), new AtomicLong());
+                .scrape(spec(pg, "pgvigil_monitor", PASSWORD));
         assertThat(value(m, "pg_database_size_bytes", "datname", "postgres")).isPresent();
         assertThat(value(m, "pg_database_size_bytes", "datname", "template1")).isEmpty();
         assertThat(value(m, "pg_database_connection_limit", "datname", "template0")).isEmpty();
@@ -299,7 +302,7 @@ class ScraperTest {
         LegacyOptions legacy = new LegacyOptions(false, java.util.Map.of("env", "prod", "team", "db"), "foo");
         ScrapeOptions options = new ScrapeOptions(CollectorOptions.defaults(), legacy, Duration.ofMinutes(1));
         MetricSnapshots m = new Scraper(ConnectionSource.fresh(), java.util.Set.of("locks"), options)
-                .scrape(spec(pg, "pgvigil_monitor", PASSWORD), new AtomicLong());
+                .scrape(spec(pg, "pgvigil_monitor", PASSWORD));
         Map<String, Shape> shapes = shapes(m);
         assertThat(shapes.get("pg_up")).isEqualTo(new Shape("gauge", List.of("env", "team")));
         assertThat(value(m, "pg_up", "env", "prod", "team", "db")).contains(1.0);
@@ -314,7 +317,7 @@ class ScraperTest {
         ScrapeOptions disabled = new ScrapeOptions(CollectorOptions.defaults(),
                                                    new LegacyOptions(true, java.util.Map.of(), "pg"), Duration.ofMinutes(1));
         MetricSnapshots d = new Scraper(ConnectionSource.fresh(), java.util.Set.of("locks"), disabled)
-                .scrape(spec(pg, "pgvigil_monitor", PASSWORD), new AtomicLong());
+                .scrape(spec(pg, "pgvigil_monitor", PASSWORD));
         assertThat(shapes(d).keySet()).doesNotContain("pg_static", "pg_stat_database_conflicts_confl_lock").contains("pg_locks_count");
     }
 
@@ -324,7 +327,7 @@ class ScraperTest {
         PgServer pg = server(major);
         ScrapeOptions options = new ScrapeOptions(CollectorOptions.defaults(), LegacyOptions.defaults(), Duration.ofMillis(1));
         MetricSnapshots m = new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault(), options)
-                .scrape(spec(pg, "pgvigil_monitor", PASSWORD), new AtomicLong());
+                .scrape(spec(pg, "pgvigil_monitor", PASSWORD));
         // opening the connection alone takes longer than 1 ms: no collector may start
         assertThat(value(m, "pg_up")).contains(1.0);
         for (String c : CollectorCatalog.enabledByDefault()) {

@@ -1,5 +1,6 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -7,7 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.pgvigil.collectors.ScraperTest.value;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,9 +53,9 @@ class ServerWideSharingTest {
     @Test
     void databasesOfOneServerShareTheServerWidePartWithinTheTtl() {
         Scraper sharing = scraper(Duration.ofMinutes(1));
-        MetricSnapshots a = sharing.scrape(target("pgvigil_monitor", "share_a"), new AtomicLong());
+        MetricSnapshots a = sharing.scrape(target("pgvigil_monitor", "share_a"));
         pg.createDatabase("share_late", null);
-        MetricSnapshots b = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+        MetricSnapshots b = sharing.scrape(target("pgvigil_monitor", "share_b"));
 
         assertThat(value(a, "pg_up")).contains(1.0);
         assertThat(value(b, "pg_up")).contains(1.0);
@@ -71,13 +71,13 @@ class ServerWideSharingTest {
         assertThat(sharing.stats().serverWideFresh()).isEqualTo(1);
 
         // Another role may see other things: not shared.
-        MetricSnapshots other = sharing.scrape(target("pgvigil_other", "share_b"), new AtomicLong());
+        MetricSnapshots other = sharing.scrape(target("pgvigil_other", "share_b"));
         assertThat(sized(other, "share_late")).isTrue();
         assertThat(sharing.stats().serverWideCollected()).isEqualTo(2);
 
         // Without sharing, every scrape collects.
         Scraper notSharing = scraper(Duration.ZERO);
-        MetricSnapshots own = notSharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+        MetricSnapshots own = notSharing.scrape(target("pgvigil_monitor", "share_b"));
         assertThat(sized(own, "share_late")).isTrue();
         assertThat(notSharing.stats().serverWideCollected()).isZero();
         assertThat(notSharing.stats().serverWideFresh()).isZero();
@@ -86,10 +86,10 @@ class ServerWideSharingTest {
     @Test
     void aPartOlderThanTwiceTheTtlIsCollectedByTheScrape() throws InterruptedException {
         Scraper sharing = scraper(Duration.ofMillis(300));
-        sharing.scrape(target("pgvigil_monitor", "share_a"), new AtomicLong());
+        sharing.scrape(target("pgvigil_monitor", "share_a"));
         pg.createDatabase("share_later", null);
         Thread.sleep(1000);
-        MetricSnapshots b = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+        MetricSnapshots b = sharing.scrape(target("pgvigil_monitor", "share_b"));
         assertThat(sized(b, "share_later")).isTrue();
         assertThat(sharing.stats().serverWideCollected()).isEqualTo(2);
         assertThat(sharing.stats().serverWideFresh()).isZero();
@@ -100,10 +100,10 @@ class ServerWideSharingTest {
     @Test
     void aPartBetweenOneAndTwoTtlsIsServedAndRenewedInTheBackground() throws InterruptedException {
         Scraper sharing = scraper(Duration.ofSeconds(2));
-        sharing.scrape(target("pgvigil_monitor", "share_a"), new AtomicLong());
+        sharing.scrape(target("pgvigil_monitor", "share_a"));
         pg.createDatabase("share_renewed", null);
         Thread.sleep(3000);
-        MetricSnapshots stale = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+        MetricSnapshots stale = sharing.scrape(target("pgvigil_monitor", "share_b"));
         assertThat(sized(stale, "share_renewed")).isFalse();
         assertThat(value(stale, "pg_scrape_collector_success", "collector", "database")).contains(1.0);
         assertThat(sharing.stats().serverWideStale()).isEqualTo(1);
@@ -112,7 +112,7 @@ class ServerWideSharingTest {
         MetricSnapshots renewed = stale;
         while (!sized(renewed, "share_renewed") && System.nanoTime() < until) {
             Thread.sleep(50);
-            renewed = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+            renewed = sharing.scrape(target("pgvigil_monitor", "share_b"));
         }
         assertThat(sized(renewed, "share_renewed")).isTrue();
         assertThat(sharing.stats().serverWideCollected()).isEqualTo(2);
@@ -125,16 +125,16 @@ class ServerWideSharingTest {
         Scraper sharing = scraper(Duration.ofSeconds(3));
         pg.createDatabase("share_gone", null);
         long t0 = System.nanoTime();
-        sharing.scrape(target("pgvigil_monitor", "share_gone"), new AtomicLong());
+        sharing.scrape(target("pgvigil_monitor", "share_gone"));
         pg.execute("postgres", "DROP DATABASE share_gone");
         pg.createDatabase("share_after", null);
         Thread.sleep(3300);
         // Stale: served, and renewed in the background on share_gone's connection, which fails.
-        sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+        sharing.scrape(target("pgvigil_monitor", "share_b"));
         Thread.sleep(300);
         MetricSnapshots b;
         do {
-            b = sharing.scrape(target("pgvigil_monitor", "share_b"), new AtomicLong());
+            b = sharing.scrape(target("pgvigil_monitor", "share_b"));
             Thread.sleep(50);
         } while (!sized(b, "share_after") && System.nanoTime() - t0 < Duration.ofMillis(5500).toNanos());
         // Renewed before the part was two TTLs old, so by the background collection on share_b's connection.
@@ -148,8 +148,8 @@ class ServerWideSharingTest {
     void aPartWithACollectorFailingForThePermissionIsStillShared() {
         pg.createRole("pgvigil_plain", PASSWORD); // not in pg_monitor: pg_ls_waldir() of the wal collector is refused
         Scraper sharing = scraper(Duration.ofMinutes(1));
-        MetricSnapshots a = sharing.scrape(target("pgvigil_plain", "share_a"), new AtomicLong());
-        MetricSnapshots b = sharing.scrape(target("pgvigil_plain", "share_b"), new AtomicLong());
+        MetricSnapshots a = sharing.scrape(target("pgvigil_plain", "share_a"));
+        MetricSnapshots b = sharing.scrape(target("pgvigil_plain", "share_b"));
         assertThat(value(a, "pg_scrape_collector_success", "collector", "wal")).contains(0.0);
         assertThat(value(b, "pg_scrape_collector_success", "collector", "wal")).contains(0.0);
         assertThat(value(b, "pg_scrape_collector_success", "collector", "stat_database")).contains(1.0);
@@ -162,8 +162,8 @@ class ServerWideSharingTest {
         Scraper sharing = scraper(Duration.ofMinutes(1));
         ConnectionSpec twoHosts = ConnectionSpec.parse("postgresql://pgvigil_monitor:" + PASSWORD + "@127.0.0.1:" + pg.port()
                                                        + ",127.0.0.1:" + pg.port() + "/share_a?sslmode=disable");
-        sharing.scrape(twoHosts, new AtomicLong());
-        MetricSnapshots again = sharing.scrape(twoHosts, new AtomicLong());
+        sharing.scrape(twoHosts);
+        MetricSnapshots again = sharing.scrape(twoHosts);
         assertThat(value(again, "pg_up")).contains(1.0);
         assertThat(sharing.stats().serverWideCollected()).isZero();
         assertThat(sharing.stats().serverWideFresh()).isZero();

@@ -1,5 +1,6 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ServerVersion;
 import io.pgvigil.testkit.PgServer;
 import org.junit.jupiter.api.Test;
 
@@ -72,5 +73,30 @@ class SessionBatchTest {
         assertThat(rows).isEmpty();
         assertThat(recorder.recorded()).containsExactly(A, B);
         org.assertj.core.api.Assertions.assertThatThrownBy(recorder::connection).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aStatementForALaterMajorRunsNothingAndFailsNothing() throws Exception {
+        PgServer pg = PgServer.shared(PgServer.majors().getLast());
+        int major = pg.majorVersion();
+        // Would fail if it ran: the session must not send it to a server older than the variant.
+        VersionedSql later = VersionedSql.of(VersionedSql.since(major + 1, "SELECT 1 / 0 AS boom"));
+        try (Connection c = pg.connectAsSuperuser("postgres")) {
+            Session session = new Session(c, new ServerVersion(major * 10000), "127.0.0.1:5432", CollectorOptions.defaults());
+            List<String> rows = new ArrayList<>();
+            session.query(later, row -> rows.add(row.text("boom")));
+            session.query(later, List.of(List.of("x")), row -> rows.add(row.text("boom")));
+            assertThat(rows).isEmpty();
+            session.query(VersionedSql.of(VersionedSql.since(major, "SELECT 'now' AS which")), row -> rows.add(row.text("which")));
+            session.query(VersionedSql.always("SELECT array_length(?::text[], 1)::text AS n, ?::text AS s"),
+                          List.of(List.of("a", "b", "c"), "plain"), row -> rows.add(row.text("n") + row.text("s")));
+            assertThat(rows).containsExactly("now", "3plain");
+        }
+        Session recorder = session(null).recording();
+        recorder.query(VersionedSql.of(VersionedSql.since(18, "SELECT 18")), row -> { });
+        recorder.query(VersionedSql.always("SELECT ?::text"), List.of("bound"), row -> { });
+        recorder.query(VersionedSql.of(VersionedSql.since(13, "SELECT 13")), row -> { });
+        // session(...) is PostgreSQL 17: the 18 variant does not apply, and a query with bind values is never batched.
+        assertThat(recorder.recorded()).containsExactly("SELECT 13");
     }
 }

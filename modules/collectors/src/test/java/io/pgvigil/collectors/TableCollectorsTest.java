@@ -1,5 +1,7 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ConnectionSource;
+import io.pgvigil.connect.ServerVersion;
 import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.PgServer;
@@ -19,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static io.pgvigil.collectors.ScraperTest.count;
 import static io.pgvigil.collectors.ScraperTest.shapes;
@@ -56,7 +57,7 @@ class TableCollectorsTest {
         ConnectionSpec spec = ConnectionSpec.parse("postgresql://" + MONITOR + ":" + PASSWORD + "@127.0.0.1:" + pg.port()
                                                    + "/" + database + "?sslmode=disable");
         return new Scraper(ConnectionSource.fresh(), Set.of(collectors), new CollectorOptions(statements, List.of()))
-                .scrape(spec, new AtomicLong());
+                .scrape(spec);
     }
 
     private static MetricSnapshots scrape(PgServer pg, String database, String... collectors) {
@@ -413,20 +414,25 @@ class TableCollectorsTest {
         assertThat(shapesWithPrefix(missing, "pg_stat_statements_")).isEmpty();
     }
 
+    private static String sql(ServerVersion version, CollectorOptions.StatStatements options) {
+        return StatStatementsCollector.statement(options).forVersion(version)
+                .orElseThrow(() -> new AssertionError("no statement for " + version));
+    }
+
     @Test
     void statStatementsSqlFollowsTheMajorAndTheOptions() {
         CollectorOptions.StatStatements defaults = CollectorOptions.StatStatements.defaults();
-        String pg16 = StatStatementsCollector.sql(new ServerVersion(160004), defaults);
+        String pg16 = sql(new ServerVersion(160004), defaults);
         assertThat(pg16).contains("s.total_exec_time / 1000.0 AS seconds_total", "s.blk_read_time / 1000.0",
                                   "s.blk_write_time / 1000.0", "pg_stat_statements(false) s", "LIMIT 100")
                 .doesNotContain("shared_blk", "query,", "{");
-        String pg17 = StatStatementsCollector.sql(new ServerVersion(170002), defaults);
+        String pg17 = sql(new ServerVersion(170002), defaults);
         assertThat(pg17).contains("s.shared_blk_read_time / 1000.0", "s.shared_blk_write_time / 1000.0");
-        String pg12 = StatStatementsCollector.sql(new ServerVersion(120010), defaults);
+        String pg12 = sql(new ServerVersion(120010), defaults);
         assertThat(pg12).contains("s.total_time / 1000.0 AS seconds_total", "ORDER BY p.total_time");
-        String options = StatStatementsCollector.sql(new ServerVersion(180001), statements(true, 7, 0, List.of(), List.of()));
+        String options = sql(new ServerVersion(180001), statements(true, 7, 0, List.of(), List.of()));
         assertThat(options).contains("left(s.query, 7) AS query,", "pg_stat_statements(true) s", "LIMIT 100");
-        assertThat(StatStatementsCollector.sql(new ServerVersion(180001), statements(false, 7, 5, List.of(), List.of())))
+        assertThat(sql(new ServerVersion(180001), statements(false, 7, 5, List.of(), List.of())))
                 .contains("LIMIT 5");
     }
 }

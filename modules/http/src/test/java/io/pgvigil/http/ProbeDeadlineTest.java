@@ -1,5 +1,8 @@
 package io.pgvigil.http;
 
+import io.pgvigil.connect.ConnectionSource;
+import io.pgvigil.connect.PoolOptions;
+import io.pgvigil.connect.PooledSource;
 import io.helidon.http.Status;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.http1.Http1Client;
@@ -7,9 +10,6 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import io.pgvigil.collectors.CollectorCatalog;
-import io.pgvigil.collectors.ConnectionPool;
-import io.pgvigil.collectors.ConnectionSource;
-import io.pgvigil.collectors.PoolOptions;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.AuthConfig;
 import io.pgvigil.dsn.AuthModule;
@@ -40,7 +40,7 @@ class ProbeDeadlineTest {
     private static final String DB = "pgvigil_http_deadline";
     /** Bounds what must end; the collection timeout (1m) is longer, so only the header can end the slow probe within it. */
     private static final Duration BOUND = Duration.ofSeconds(40);
-    private static final ConnectionPool POOL = ConnectionSource.pooled(PoolOptions.defaults());
+    private static final PooledSource POOL = ConnectionSource.pooled(PoolOptions.defaults());
 
     private final Http1Client client;
 

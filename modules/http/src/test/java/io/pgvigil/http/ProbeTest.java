@@ -1,5 +1,6 @@
 package io.pgvigil.http;
 
+import io.pgvigil.connect.ConnectionSource;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -9,7 +10,6 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import io.pgvigil.collectors.CollectorCatalog;
-import io.pgvigil.collectors.ConnectionSource;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.AuthConfig;
 import io.pgvigil.dsn.AuthModule;

@@ -5,7 +5,7 @@ import io.pgvigil.dsn.ConnectionSpec;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Optional;
 
 /**
  * {@link Scrapes} on the real scraper, for the tests that probe a real PostgreSQL (or a closed port): as the
@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ScraperBacked implements Scrapes {
     private final Scraper scraper;
-    private final AtomicLong metricsScrapes = new AtomicLong();
 
     ScraperBacked(Scraper scraper) {
         this.scraper = scraper;
@@ -21,11 +20,11 @@ final class ScraperBacked implements Scrapes {
 
     @Override
     public MetricSnapshots probe(ConnectionSpec target, Duration budget) {
-        return scraper.scrape(target, new AtomicLong(), budget);
+        return scraper.scrape(target, budget);
     }
 
     @Override
     public MetricSnapshots metrics(Duration budget) {
-        return scraper.unconfigured(metricsScrapes);
+        return scraper.scrapeDefault(Optional.empty(), budget);
     }
 }

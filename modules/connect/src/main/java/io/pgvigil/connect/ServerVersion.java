@@ -1,4 +1,4 @@
-package io.pgvigil.collectors;
+package io.pgvigil.connect;
 
 /**
  * A PostgreSQL server version as {@code server_version_num} reports it (e.g. {@code 170005}).

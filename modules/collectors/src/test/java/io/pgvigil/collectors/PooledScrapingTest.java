@@ -1,5 +1,9 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.connect.ConnectionSource;
+import io.pgvigil.connect.Lease;
+import io.pgvigil.connect.PoolOptions;
+import io.pgvigil.connect.PooledSource;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -18,20 +22,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import static io.pgvigil.collectors.ScraperTest.value;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * The pooled connection source and the scraper's deadlines, single-flight and retries, against a real server
- * (the newest major of the matrix). Every test tags its sessions with its own {@code application_name}, so
- * that it counts only its own backends on the shared server.
+ * The scraper on the pooled connection source: reuse, deadlines, single-flight, the cap and retries, against a
+ * real server (the newest major of the matrix). The pool's sessions alone are tested in connect's ConnectionPoolTest.
+ * Every test tags its sessions with its own {@code application_name}, so that it counts only its own backends on the
+ * shared server.
  */
-class ConnectionPoolTest {
+class PooledScrapingTest {
     private static final String PASSWORD = "p00l-Pa55word";
     private static final String DB = "pgvigil_pool";
     /** A generous bound for things that must end (no timing is asserted within it). */
@@ -44,7 +47,7 @@ class ConnectionPoolTest {
         pg = PgServer.shared(PgServer.majors().getLast());
         pg.createRole("pgvigil_pool_monitor", PASSWORD, "IN ROLE pg_monitor");
         pg.createDatabase(DB, null);
-        pg.execute(DB, "CREATE TABLE IF NOT EXISTS locked_table (id int); CREATE TABLE IF NOT EXISTS victim (id int)");
+        pg.execute(DB, "CREATE TABLE IF NOT EXISTS locked_table (id int)");
     }
 
     private static ConnectionSpec spec(String database, String tag, String extra) {
@@ -52,7 +55,7 @@ class ConnectionPoolTest {
                                     + "?sslmode=disable&application_name=" + tag + extra);
     }
 
-    private static ConnectionPool pool(int max, Duration idle) {
+    private static PooledSource pool(int max, Duration idle) {
         return ConnectionSource.pooled(new PoolOptions(max, idle, Duration.ofSeconds(1)));
     }
 
@@ -105,12 +108,12 @@ class ConnectionPoolTest {
     @Test
     void secondScrapeReusesTheSessionOfTheFirst() throws Exception {
         String tag = "pgvigil_reuse";
-        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+        try (PooledSource pool = pool(10, Duration.ofMinutes(5))) {
             Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
             ConnectionSpec target = spec(DB, tag, "");
-            MetricSnapshots first = scraper.scrape(target, new AtomicLong());
+            MetricSnapshots first = scraper.scrape(target);
             List<Integer> afterFirst = backends(tag);
-            MetricSnapshots second = scraper.scrape(target, new AtomicLong());
+            MetricSnapshots second = scraper.scrape(target);
             List<Integer> afterSecond = backends(tag);
 
             assertThat(value(first, "pg_up")).contains(1.0);
@@ -118,7 +121,7 @@ class ConnectionPoolTest {
             assertThat(value(second, "pg_exporter_last_scrape_error")).contains(0.0);
             assertThat(afterFirst).hasSize(1);
             assertThat(afterSecond).isEqualTo(afterFirst);
-            ConnectionPool.Stats stats = pool.stats();
+            PooledSource.Stats stats = pool.stats();
             assertThat(stats.opened()).isEqualTo(1);
             assertThat(stats.reused()).isEqualTo(1);
             assertThat(stats.open()).isEqualTo(1);
@@ -130,17 +133,17 @@ class ConnectionPoolTest {
     void concurrentScrapesOfOneTargetShareOneCollection() throws Exception {
         String tag = "pgvigil_coalesce";
         int followers = 4;
-        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5));
+        try (PooledSource pool = pool(10, Duration.ofMinutes(5));
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Scraper scraper = new Scraper(pool, Set.of("stat_user_tables"));
             // The target's own lock_timeout (60s) wins over the pool's 1s, so the first scrape queues behind the lock.
             ConnectionSpec target = spec(DB, tag, "&lock_timeout=60s");
             List<Future<MetricSnapshots>> results = new ArrayList<>();
             try (Connection holder = holdExclusiveLock()) {
-                results.add(threads.submit(() -> scraper.scrape(target, new AtomicLong())));
+                results.add(threads.submit(() -> scraper.scrape(target)));
                 await("the first scrape waits on the lock", () -> waitingOnLock(tag) == 1);
                 for (int i = 0; i < followers; i++) {
-                    results.add(threads.submit(() -> scraper.scrape(target, new AtomicLong())));
+                    results.add(threads.submit(() -> scraper.scrape(target)));
                 }
                 await("the others joined it", () -> scraper.stats().coalesced() == followers);
                 holder.rollback();
@@ -158,17 +161,17 @@ class ConnectionPoolTest {
     @Test
     void aJoinedScrapeStillAnswersByItsOwnDeadline() throws Exception {
         String tag = "pgvigil_join_deadline";
-        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5));
+        try (PooledSource pool = pool(10, Duration.ofMinutes(5));
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Scraper scraper = new Scraper(pool, Set.of("stat_user_tables"));
             ConnectionSpec target = spec(DB, tag, "&lock_timeout=0");
             Future<MetricSnapshots> first;
             MetricSnapshots joined;
             try (Connection holder = holdExclusiveLock()) {
-                first = threads.submit(() -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(50)));
+                first = threads.submit(() -> scraper.scrape(target, Duration.ofSeconds(50)));
                 await("the first scrape waits on the lock", () -> waitingOnLock(tag) == 1);
                 // The first scrape stays blocked until the lock is released below, after this one has answered.
-                joined = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, new AtomicLong(), Duration.ofMillis(500)));
+                joined = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, Duration.ofMillis(500)));
                 holder.rollback();
             }
             assertThat(value(joined, "pg_up")).contains(0.0);
@@ -189,7 +192,7 @@ class ConnectionPoolTest {
         for (int i = 0; i < targets; i++) {
             pg.createDatabase("pgvigil_cap_" + i, null);
         }
-        try (ConnectionPool pool = pool(cap, Duration.ofMinutes(5));
+        try (PooledSource pool = pool(cap, Duration.ofMinutes(5));
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Scraper scraper = new Scraper(pool, Set.of("database", "locks"));
             AtomicInteger maxSeen = new AtomicInteger();
@@ -203,7 +206,7 @@ class ConnectionPoolTest {
             for (int round = 0; round < 3; round++) {
                 for (int i = 0; i < targets; i++) {
                     ConnectionSpec target = spec("pgvigil_cap_" + i, tag, "");
-                    results.add(threads.submit(() -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(50))));
+                    results.add(threads.submit(() -> scraper.scrape(target, Duration.ofSeconds(50))));
                 }
             }
             for (Future<MetricSnapshots> f : results) {
@@ -211,7 +214,7 @@ class ConnectionPoolTest {
             }
             sampler.interrupt();
             sampler.join();
-            ConnectionPool.Stats stats = pool.stats();
+            PooledSource.Stats stats = pool.stats();
             assertThat(maxSeen.get()).isBetween(1, cap);
             assertThat(stats.open()).isLessThanOrEqualTo(cap);
             assertThat(stats.evictedLru()).isGreaterThan(0);
@@ -221,15 +224,15 @@ class ConnectionPoolTest {
 
     @Test
     void aFullCapGivesPgUpZeroAtTheDeadline() throws Exception {
-        try (ConnectionPool pool = pool(1, Duration.ofMinutes(5))) {
+        try (PooledSource pool = pool(1, Duration.ofMinutes(5))) {
             Scraper scraper = new Scraper(pool, Set.of("database"));
             try (Lease busy = pool.lease(spec(DB, "pgvigil_full_a", ""), System.nanoTime() + BOUND.toNanos())) {
                 MetricSnapshots m = assertTimeoutPreemptively(BOUND, () ->
-                        scraper.scrape(spec(DB, "pgvigil_full_b", ""), new AtomicLong(), Duration.ofMillis(300)));
+                        scraper.scrape(spec(DB, "pgvigil_full_b", ""), Duration.ofMillis(300)));
                 assertThat(value(m, "pg_up")).contains(0.0);
                 assertThat(busy.connection().isClosed()).isFalse();
             }
-            ConnectionPool.Stats stats = pool.stats();
+            PooledSource.Stats stats = pool.stats();
             assertThat(stats.capWaits()).isEqualTo(1);
             assertThat(stats.capTimeouts()).isEqualTo(1);
             assertThat(stats.open()).isEqualTo(1);
@@ -240,13 +243,13 @@ class ConnectionPoolTest {
     @Test
     void theDeadlineEndsACollectorThatWaitsAndKeepsTheConnection() throws Exception {
         String tag = "pgvigil_deadline";
-        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+        try (PooledSource pool = pool(10, Duration.ofMinutes(5))) {
             Scraper scraper = new Scraper(pool, Set.of("database", "stat_user_tables"));
             ConnectionSpec target = spec(DB, tag, "&lock_timeout=0");
             MetricSnapshots m;
             try (Connection holder = holdExclusiveLock()) {
                 // Without the deadline, the scrape would wait for the lock for as long as it is held (beyond BOUND).
-                m = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(2)));
+                m = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, Duration.ofSeconds(2)));
                 holder.rollback();
             }
             assertThat(value(m, "pg_up")).contains(1.0);
@@ -255,7 +258,7 @@ class ConnectionPoolTest {
             assertThat(scraper.stats().deadlineHits()).isEqualTo(1);
             // A server-side statement timeout leaves the session usable: it is kept and serves the next scrape.
             assertThat(pool.stats().retired()).isZero();
-            MetricSnapshots next = scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(20));
+            MetricSnapshots next = scraper.scrape(target, Duration.ofSeconds(20));
             assertThat(value(next, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(1.0);
             assertThat(pool.stats().opened()).isEqualTo(1);
             assertThat(pool.stats().reused()).isEqualTo(1);
@@ -264,13 +267,13 @@ class ConnectionPoolTest {
 
     @Test
     void lockTimeoutStopsTheScrapeFromQueueingBehindAnExclusiveLock() throws Exception {
-        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+        try (PooledSource pool = pool(10, Duration.ofMinutes(5))) {
             Scraper scraper = new Scraper(pool, Set.of("stat_user_tables", "database"));
             ConnectionSpec target = spec(DB, "pgvigil_lock_timeout", "");
             MetricSnapshots m;
             try (Connection holder = holdExclusiveLock()) {
                 // The scrape's budget is 50s; only the session's lock_timeout (1s) can end the wait before BOUND.
-                m = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, new AtomicLong(), Duration.ofSeconds(50)));
+                m = assertTimeoutPreemptively(BOUND, () -> scraper.scrape(target, Duration.ofSeconds(50)));
                 holder.rollback();
             }
             assertThat(value(m, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(0.0);
@@ -281,52 +284,11 @@ class ConnectionPoolTest {
     }
 
     @Test
-    void sessionsAreReadOnlyEvenForASuperuser() throws Exception {
-        ConnectionSpec su = ConnectionSpec.parse("postgresql://" + pg.superuser() + ":" + pg.superuserPassword() + "@127.0.0.1:"
-                                                 + pg.port() + "/" + DB + "?sslmode=disable");
-        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
-            try (Connection c = pool.open(su); Statement st = c.createStatement()) {
-                assertThatThrownBy(() -> st.execute("INSERT INTO victim VALUES (1)"))
-                        .isInstanceOf(SQLException.class)
-                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25006"));
-                assertThatThrownBy(() -> st.execute("CREATE TABLE pgvigil_never (id int)"))
-                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25006"));
-                try (ResultSet rs = st.executeQuery("SELECT current_setting('application_name'), current_setting('lock_timeout'), "
-                                                    + "current_setting('idle_in_transaction_session_timeout')")) {
-                    rs.next();
-                    assertThat(rs.getString(1)).isEqualTo("pgvigil");
-                    assertThat(rs.getString(2)).isEqualTo("1s");
-                    assertThat(rs.getString(3)).isEqualTo("10s");
-                }
-            }
-            // An SQL error is not a connection error: the session was given back and is kept.
-            assertThat(pool.stats().idle()).isEqualTo(1);
-        }
-        try (Connection c = pg.connectAsSuperuser(DB); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM victim")) {
-            rs.next();
-            assertThat(rs.getLong(1)).isZero();
-        }
-    }
-
-    @Test
-    void aModuleApplicationNameWinsButReadOnlyCannotBeSwitchedOff() throws Exception {
-        ConnectionSpec target = spec(DB, "custom_name", "&options=-c%20default_transaction_read_only%3Doff");
-        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5));
-             Connection c = pool.open(target); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT current_setting('application_name'), current_setting('default_transaction_read_only')")) {
-            rs.next();
-            assertThat(rs.getString(1)).isEqualTo("custom_name");
-            assertThat(rs.getString(2)).isEqualTo("on");
-        }
-    }
-
-    @Test
     void idleConnectionsAreClosed() throws Exception {
         String tag = "pgvigil_idle";
-        try (ConnectionPool pool = pool(10, Duration.ofMillis(300))) {
+        try (PooledSource pool = pool(10, Duration.ofMillis(300))) {
             Scraper scraper = new Scraper(pool, Set.of("database"));
-            assertThat(value(scraper.scrape(spec(DB, tag, ""), new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(spec(DB, tag, "")), "pg_up")).contains(1.0);
             assertThat(backends(tag)).hasSize(1);
             await("the idle connection is closed", () -> pool.stats().open() == 0);
             assertThat(pool.stats().evictedIdle()).isEqualTo(1);
@@ -339,9 +301,9 @@ class ConnectionPoolTest {
     void retireAllClosesIdleSessionsNowAndBusyOnesWhenGivenBack() throws Exception {
         String idleTag = "pgvigil_retire_idle";
         String busyTag = "pgvigil_retire_busy";
-        try (ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+        try (PooledSource pool = pool(10, Duration.ofMinutes(5))) {
             Scraper scraper = new Scraper(pool, Set.of("database"));
-            assertThat(value(scraper.scrape(spec(DB, idleTag, ""), new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(spec(DB, idleTag, "")), "pg_up")).contains(1.0);
             Lease busy = pool.lease(spec(DB, busyTag, ""), System.nanoTime() + BOUND.toNanos());
             List<Integer> busyBefore = backends(busyTag);
             assertThat(backends(idleTag)).hasSize(1);
@@ -355,8 +317,8 @@ class ConnectionPoolTest {
             assertThat(pool.stats().open()).isZero();
 
             // Connections opened after the reload are kept as usual.
-            assertThat(value(scraper.scrape(spec(DB, idleTag, ""), new AtomicLong()), "pg_up")).contains(1.0);
-            assertThat(value(scraper.scrape(spec(DB, idleTag, ""), new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(spec(DB, idleTag, "")), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(spec(DB, idleTag, "")), "pg_up")).contains(1.0);
             assertThat(pool.stats().idle()).isEqualTo(1);
             assertThat(pool.stats().reused()).isEqualTo(1);
         }
@@ -365,14 +327,14 @@ class ConnectionPoolTest {
     @Test
     void aServerRestartBetweenScrapesIsFollowedByASuccessfulScrape() throws Exception {
         try (PgServer own = PgServer.start(PgServer.majors().getLast());
-             ConnectionPool pool = pool(10, Duration.ofMinutes(5))) {
+             PooledSource pool = pool(10, Duration.ofMinutes(5))) {
             own.createRole("pgvigil_pool_monitor", PASSWORD, "IN ROLE pg_monitor");
             ConnectionSpec target = ConnectionSpec.parse("postgresql://pgvigil_pool_monitor:" + PASSWORD + "@127.0.0.1:" + own.port()
                                                          + "/postgres?sslmode=disable");
             Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
-            assertThat(value(scraper.scrape(target, new AtomicLong()), "pg_up")).contains(1.0);
+            assertThat(value(scraper.scrape(target), "pg_up")).contains(1.0);
             own.restart();
-            MetricSnapshots after = scraper.scrape(target, new AtomicLong());
+            MetricSnapshots after = scraper.scrape(target);
             assertThat(value(after, "pg_up")).contains(1.0);
             assertThat(value(after, "pg_exporter_last_scrape_error")).contains(0.0);
             assertThat(pool.stats().retired()).isEqualTo(1);

@@ -1,11 +1,7 @@
-package io.pgvigil.collectors;
+package io.pgvigil.connect;
 
 import io.pgvigil.dsn.ConnectionSpec;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -41,12 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Connection set-up (including version detection) runs inside the caller's deadline; a set-up that misses
  *       it is abandoned and closed when it completes, still counted against the cap until then.</li>
  * </ul>
- * Thread-safe.
+ * Thread-safe. Package-private: the rest of pgvigil sees it as a {@link PooledSource}.
  */
-public final class ConnectionPool implements ConnectionSource, AutoCloseable {
-    /** How long {@link #open(ConnectionSpec)} (without a scrape deadline) may wait for a connection. */
-    private static final long OPEN_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
-
+final class ConnectionPool implements PooledSource {
     private final PoolOptions options;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -73,26 +66,6 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
     /** Raised by {@link #retireAll()}; connections of an older generation are not kept. */
     private volatile long generation;
 
-    /**
-     * A point-in-time view for the self-metrics.
-     *
-     * @param maxOpen         the cap
-     * @param open            connections open (in use, idle or being opened)
-     * @param idle            idle connections
-     * @param opened          connections opened since start
-     * @param reused          leases served by a kept connection
-     * @param evictedIdle     connections closed after the idle timeout
-     * @param evictedLru      idle connections closed to make room under the cap
-     * @param retired         connections closed because they were broken or in doubt
-     * @param capWaits        leases that had to wait because the cap was reached
-     * @param capTimeouts     leases that gave up at their deadline because the cap was reached
-     * @param connectTimeouts connection set-ups abandoned at the deadline
-     * @param retiredByReload connections closed because a reload changed the auth modules ({@link #retireAll()})
-     */
-    public record Stats(int maxOpen, int open, int idle, long opened, long reused, long evictedIdle, long evictedLru,
-                        long retired, long capWaits, long capTimeouts, long connectTimeouts, long retiredByReload) {
-    }
-
     ConnectionPool(PoolOptions options) {
         this.options = options;
         this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -104,12 +77,12 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         reaper.scheduleWithFixedDelay(this::evictIdle, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** @return the options this pool was made with */
+    @Override
     public PoolOptions options() {
         return options;
     }
 
-    /** @return counters and gauges of this pool */
+    @Override
     public Stats stats() {
         lock.lock();
         try {
@@ -119,17 +92,6 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * A pooled connection outside a scrape (waits up to 10 s for a free slot). Closing it gives it back; it is
-     * dropped instead when it is closed or a connection-level error was seen on it.
-     */
-    @Override
-    public Connection open(ConnectionSpec spec) throws SQLException {
-        Lease lease = lease(spec, System.nanoTime() + OPEN_WAIT_NANOS);
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                                                   new ReturningHandler(lease));
     }
 
     @Override
@@ -281,7 +243,7 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
 
     private void giveBack(Entry entry, boolean broken) {
         List<Connection> toClose = new ArrayList<>();
-        boolean dead = broken || isClosed(entry.connection);
+        boolean dead = broken || ConnectionErrors.isClosed(entry.connection);
         lock.lock();
         try {
             if (!dead && !closed && entry.generation != generation) {
@@ -316,11 +278,7 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         }
     }
 
-    /**
-     * Retires every connection open now: idle ones are closed at once, those in use when they are given back.
-     * For a reload that changed the auth modules, so that no session keeps running on credentials or options that
-     * are no longer configured (the next scrape of each target opens a new one).
-     */
+    @Override
     public void retireAll() {
         List<Connection> toClose = new ArrayList<>();
         lock.lock();
@@ -353,20 +311,15 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         long limit = options.idleTimeout().toNanos();
         lock.lock();
         try {
-            Iterator<Entry> it = lru.iterator();
-            while (it.hasNext()) {
-                Entry e = it.next();
+            List<Entry> expired = new ArrayList<>();
+            for (Entry e : lru) {
                 if (now - e.idleSince < limit) {
-                    break;
+                    break; // least recently returned first: the rest are younger
                 }
-                it.remove();
-                ArrayDeque<Entry> entries = idle.get(e.spec);
-                if (entries != null) {
-                    entries.remove(e);
-                    if (entries.isEmpty()) {
-                        idle.remove(e.spec);
-                    }
-                }
+                expired.add(e);
+            }
+            for (Entry e : expired) {
+                removeIdle(e);
                 open--;
                 evictedIdle.increment();
                 toClose.add(e.connection);
@@ -380,7 +333,6 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         }
     }
 
-    /** Closes every idle connection and stops keeping any; connections in use are closed when given back. */
     @Override
     public void close() {
         List<Connection> toClose = new ArrayList<>();
@@ -396,14 +348,6 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         connector.shutdown();
     }
 
-    private static boolean isClosed(Connection c) {
-        try {
-            return c.isClosed();
-        } catch (SQLException e) {
-            return true;
-        }
-    }
-
     private static void closeAll(List<Connection> connections) {
         connections.forEach(ConnectionPool::closeQuietly);
     }
@@ -414,18 +358,6 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             // Closing a broken connection may fail; it is gone either way.
         }
-    }
-
-    /**
-     * @return true for errors after which the connection cannot be trusted: connection exceptions (SQLState class
-     *         08), the server shutting down or terminating the session (57P01, 57P02, 57P03), or a closed connection
-     */
-    public static boolean isConnectionLevel(SQLException e, Connection c) {
-        String state = e.getSQLState();
-        if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
-            return true;
-        }
-        return c != null && isClosed(c);
     }
 
     private static final class Entry {
@@ -479,54 +411,6 @@ public final class ConnectionPool implements ConnectionSource, AutoCloseable {
         public void close() {
             if (returned.compareAndSet(false, true)) {
                 giveBack(entry, broken);
-            }
-        }
-    }
-
-    /** The connection handed out by {@link #open(ConnectionSpec)}: close gives it back. */
-    private static final class ReturningHandler implements InvocationHandler {
-        private final Lease lease;
-        private volatile boolean returned;
-
-        ReturningHandler(Lease lease) {
-            this.lease = lease;
-        }
-
-        @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            switch (method.getName()) {
-                case "close" -> {
-                    returned = true;
-                    lease.close();
-                    return null;
-                }
-                case "isClosed" -> {
-                    if (returned) {
-                        return true;
-                    }
-                }
-                case "equals" -> {
-                    return proxy == args[0];
-                }
-                case "hashCode" -> {
-                    return System.identityHashCode(proxy);
-                }
-                case "toString" -> {
-                    return "pooled " + lease.connection();
-                }
-                default -> {
-                    if (returned) {
-                        throw new SQLException("the connection was given back to the pool", "08003");
-                    }
-                }
-            }
-            try {
-                return method.invoke(lease.connection(), args);
-            } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof SQLException sql && isConnectionLevel(sql, lease.connection())) {
-                    lease.retire();
-                }
-                throw e.getCause();
             }
         }
     }

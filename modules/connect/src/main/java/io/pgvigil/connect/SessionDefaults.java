@@ -1,4 +1,4 @@
-package io.pgvigil.collectors;
+package io.pgvigil.connect;
 
 import io.pgvigil.dsn.ConnectionSpec;
 

@@ -1,9 +1,9 @@
-package io.pgvigil.collectors;
+package io.pgvigil.connect;
 
 import java.time.Duration;
 
 /**
- * How the {@link ConnectionPool} behaves.
+ * How the pool of {@link ConnectionSource#pooled(PoolOptions)} behaves.
  *
  * @param maxOpen     {@code --connection.max-open}: the most connections open at once, over all targets (never exceeded)
  * @param idleTimeout {@code --connection.idle-timeout}: a connection unused this long is closed

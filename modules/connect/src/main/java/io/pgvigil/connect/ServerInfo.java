@@ -1,4 +1,4 @@
-package io.pgvigil.collectors;
+package io.pgvigil.connect;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
