@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The metric contract: for every collector on every major, the families, types, label names and help
  * texts a scrape emits must equal the golden list in {@code golden-families.tsv} (the stand-in for
  * upstream v0.20.1's output; {@code docs/metrics.md} is generated from it). After a deliberate change:
- * {@code ./mvnw -B verify -pl modules/collectors -am -Dtest=GoldenFamiliesTest
+ * {@code scripts/bootstrap -B verify -pl modules/collectors -am -Dtest=GoldenFamiliesTest
  * -Dsurefire.failIfNoSpecifiedTests=false -Dpgvigil.golden.update=true}, then review the diff.
  *
  * <p>Families that exist only while something transient happens (a running vacuum, an autovacuum worker)
