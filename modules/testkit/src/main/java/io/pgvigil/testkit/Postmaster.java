@@ -19,49 +19,28 @@ import java.util.concurrent.TimeUnit;
  * The programs and the postmaster process of one server directory: {@code initdb}, {@code pg_ctl} start, stop and
  * restart (run the way {@link RunAs} says), the postmaster's pid and the server log. It holds no state of its own:
  * whether the server runs and on which port is {@link PgServer}'s to know.
+ *
+ * @param version      the full version of the binaries, e.g. {@code 17.5.0}
+ * @param installation where the binaries are
+ * @param runAs        how the programs run
+ * @param serverDir    the server's private directory (data directory, log, socket)
  */
-final class Postmaster {
+record Postmaster(String version, Path installation, RunAs runAs, Path serverDir) {
 
     private static final System.Logger LOG = System.getLogger(PgServer.class.getName());
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(2);
-    static final int START_WAIT_SECONDS = 60;
+    private static final int START_WAIT_SECONDS = 60;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final int PORT_ATTEMPTS = 4;
 
-    private final String version;
-    private final Path installation;
-    private final RunAs runAs;
-    private final Path serverDir;
-    private final Path dataDir;
-    private final Path logFile;
-
-    Postmaster(String version, Path installation, RunAs runAs, Path serverDir) {
-        this.version = version;
-        this.installation = installation;
-        this.runAs = runAs;
-        this.serverDir = serverDir;
-        this.dataDir = serverDir.resolve("data");
-        this.logFile = serverDir.resolve("postgres.log");
-    }
-
-    Path installation() {
-        return installation;
-    }
-
-    RunAs runAs() {
-        return runAs;
-    }
-
-    Path serverDir() {
-        return serverDir;
-    }
-
+    /** {@code data/} in the server directory. */
     Path dataDir() {
-        return dataDir;
+        return serverDir.resolve("data");
     }
 
+    /** {@code postgres.log} in the server directory. */
     Path logFile() {
-        return logFile;
+        return serverDir.resolve("postgres.log");
     }
 
     /** Creates the cluster in {@link #dataDir()}: superuser {@code superuser} with {@code password}, UTF8, locale C. */
@@ -73,7 +52,7 @@ final class Postmaster {
             throw new UncheckedIOException(e);
         }
         runAs.handOver(serverDir);
-        List<String> cmd = List.of(bin("initdb"), "-D", dataDir.toString(), "-U", superuser,
+        List<String> cmd = List.of(bin("initdb"), "-D", dataDir().toString(), "-U", superuser,
                 "--pwfile=" + pwFile, "--auth-host=scram-sha-256", "--auth-local=trust",
                 "-E", "UTF8", "--locale=C", "-N");
         Exec.Result r = Exec.run(runAs.wrap(cmd), serverDir, INITDB_TIMEOUT);
@@ -103,7 +82,7 @@ final class Postmaster {
             String tail = logTail();
             failures.add(r.describe() + tail);
             if (isAlive()) {
-                kill(dataDir);
+                kill(dataDir());
             }
             boolean portClash = tail.contains("could not bind") || tail.contains("Address already in use")
                     || tail.contains("could not create any TCP/IP sockets");
@@ -118,7 +97,7 @@ final class Postmaster {
 
     /** {@code pg_ctl start} on {@code port}, waiting until the server accepts connections. */
     Exec.Result startOn(int port) {
-        return pgCtl(List.of("start", "-w", "-t", String.valueOf(START_WAIT_SECONDS), "-l", logFile.toString(),
+        return pgCtl(List.of("start", "-w", "-t", String.valueOf(START_WAIT_SECONDS), "-l", logFile().toString(),
                 "-o", "-p " + port));
     }
 
@@ -135,23 +114,24 @@ final class Postmaster {
 
     /** Whether a {@code postmaster.pid} says a postmaster may still run in {@link #dataDir()}. */
     boolean hasPidFile() {
-        return Files.exists(dataDir.resolve("postmaster.pid"));
+        return Files.exists(dataDir().resolve("postmaster.pid"));
     }
 
     /** Immediate shutdown with {@code pg_ctl}, and by signal should that fail while the postmaster still runs. */
     void stopImmediately() {
         Exec.Result r = pgCtl(List.of("stop", "-w", "-t", "30", "-m", "immediate"));
         if (!r.ok() && hasPidFile()) {
-            kill(dataDir);
+            kill(dataDir());
         }
     }
 
     boolean isAlive() {
-        return pid(dataDir).flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+        return pid(dataDir()).flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** The last lines of the server log, prefixed for appending to an error message. */
     String logTail() {
+        Path logFile = logFile();
         try {
             if (!Files.exists(logFile)) {
                 return "\n(no server log at " + logFile + ")";
@@ -195,7 +175,7 @@ final class Postmaster {
     }
 
     private Exec.Result pgCtl(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(bin("pg_ctl"), "-D", dataDir.toString()));
+        List<String> cmd = new ArrayList<>(List.of(bin("pg_ctl"), "-D", dataDir().toString()));
         cmd.addAll(args);
         return Exec.run(runAs.wrap(cmd), serverDir, Duration.ofSeconds(START_WAIT_SECONDS).plus(STOP_TIMEOUT));
     }

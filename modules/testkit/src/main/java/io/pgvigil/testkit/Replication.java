@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 final class Replication {
 
     private static final System.Logger LOG = System.getLogger(PgServer.class.getName());
-    static final Duration STREAMING_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STREAMING_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern START_WAL_FILE = Pattern.compile("\\(file ([0-9A-F]{24})\\)");
 
     private Replication() {

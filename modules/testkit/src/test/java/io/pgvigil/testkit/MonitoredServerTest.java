@@ -1,7 +1,6 @@
 package io.pgvigil.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -42,8 +41,7 @@ class MonitoredServerTest {
         try (Connection c = mon.server().connect("postgres", "pgvigil_mon_test", "second-pw")) {
             assertThat(c.isValid(5)).isTrue();
         }
-        assertThatThrownBy(() -> mon.server().connect("postgres", "pgvigil_mon_test", "first-pw"))
-                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+        PgServerTest.assertPasswordRefused(() -> mon.server().connect("postgres", "pgvigil_mon_test", "first-pw"));
     }
 
     @Test
