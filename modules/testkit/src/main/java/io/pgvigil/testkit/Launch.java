@@ -30,17 +30,13 @@ final class Launch {
         Path base = Distributions.baseDir();
         Postmaster pm = new Postmaster(version, installation, runAs, ServerDirectories.create(base));
         PgServer server = new PgServer(version, pm, ServerDirectories.randomPassword(), shared, null, null, null);
-        ServerDirectories.live(server);
-        try {
+        bringUp(server, () -> {
             runAs.allowTraverse(base);
             pm.initdb(server.superuser(), server.superuserPassword());
             ServerConfig.writePrimary(pm, version, PgServer.HOST);
             server.startOnFreePort();
             checkLogin(server);
-        } catch (RuntimeException | Error e) {
-            server.remove();
-            throw e;
-        }
+        });
         LOG.log(Level.INFO, "PostgreSQL {0} {1} on {2}:{3,number,#} ({4}), ready in {5} ms (binaries {6} ms), dir {7}",
                 version, shared ? "shared server" : "private server", PgServer.HOST, server.port(), runAs,
                 (System.nanoTime() - t0) / 1_000_000, (extracted - t0) / 1_000_000, pm.serverDir());
@@ -71,13 +67,10 @@ final class Launch {
         String name = "pgvigil_standby_" + serverDir.getFileName().toString().substring("data-".length());
         PgServer standby = new PgServer(primary.version(), pm, primary.superuserPassword(), shared, primary, name,
                 slotName);
-        ServerDirectories.live(standby);
-        try {
+        bringUp(standby, () -> {
             runAs.allowTraverse(base);
-            if (slotName != null) {
-                if (Replication.createPhysicalSlot(primary, slotName)) {
-                    standby.slotCreatedHere();
-                }
+            if (slotName != null && Replication.createPhysicalSlot(primary, slotName)) {
+                standby.slotCreatedHere();
             }
             Replication.baseBackup(primary, pm.dataDir());
             String conninfo = "host=" + PgServer.HOST + " port=" + primary.port() + " user=" + primary.superuser()
@@ -87,14 +80,22 @@ final class Launch {
             standby.startOnFreePort();
             checkLogin(standby);
             Replication.awaitStreaming(standby, primary, name);
-        } catch (RuntimeException | Error e) {
-            standby.remove();
-            throw e;
-        }
+        });
         LOG.log(Level.INFO, "PostgreSQL {0} {1} standby of {2} on {3}:{4,number,#} (slot {5}), streaming after {6} ms, dir {7}",
                 primary.version(), shared ? "shared" : "private", primary, PgServer.HOST, standby.port(),
                 slotName == null ? "none" : slotName, (System.nanoTime() - t0) / 1_000_000, serverDir);
         return standby;
+    }
+
+    /** Registers {@code server} for the shutdown hook, then runs {@code steps}; removes it again when one fails. */
+    private static void bringUp(PgServer server, Runnable steps) {
+        ServerDirectories.live(server);
+        try {
+            steps.run();
+        } catch (RuntimeException | Error e) {
+            server.remove();
+            throw e;
+        }
     }
 
     /** Logs in as the superuser over TCP and checks the server's major. */
