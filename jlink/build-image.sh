@@ -11,6 +11,11 @@ app_jar=$1
 libs=$2
 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
+license="$here/../LICENSE"
+if [ ! -f "$license" ]; then
+  echo "build-image.sh: no LICENSE at the repository root ($license); the image ships it" >&2
+  exit 1
+fi
 
 java_home=${JAVA_HOME:-}
 if [ -z "$java_home" ] || ! "$java_home/bin/java" -version 2>&1 | grep -q '"25'; then
@@ -46,7 +51,7 @@ rm -rf "$out"
 
 sed "s|@DEFAULT_JVM_OPTS@|$PGVIGIL_DEFAULT_JVM_OPTS|" "$here/pgvigil.sh" >"$out/bin/pgvigil"
 chmod 0755 "$out/bin/pgvigil"
-cp "$here/../LICENSE" "$out/LICENSE" 2>/dev/null || true
+cp "$license" "$out/LICENSE"
 
 if [ "${PGVIGIL_SKIP_AOT:-}" = "1" ]; then
   echo "build-image.sh: PGVIGIL_SKIP_AOT=1, no AOT cache"

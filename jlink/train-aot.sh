@@ -21,23 +21,37 @@ auth_modules:
 YML
 
 opts=${PGVIGIL_DEFAULT_JVM_OPTS:?set by build-image.sh}
-# shellcheck disable=SC2086
-"$image/bin/java" $opts -XX:AOTCacheOutput="$image/lib/pgvigil.aot" -Xlog:aot=error -Xlog:cds=error \
-  -m io.pgvigil.app/io.pgvigil.app.Main \
-  --web.listen-address=127.0.0.1:0 --config.file="$work/config.yml" >"$work/log" 2>&1 &
-pid=$!
 
-port=
-for _ in $(seq 1 200); do
-  port=$(sed -n 's/.*msg="Listening on" address=[^ ]*:\([0-9][0-9]*\).*/\1/p' "$work/log" | head -n1)
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.05
+# The port is chosen here, not read back from the log: a random one below the usual ephemeral range that
+# nothing answers on. Should another process take it before pgvigil binds, pgvigil exits and the next
+# attempt takes another port.
+pid= port=
+: >"$work/log"
+for _ in 1 2 3 4 5; do
+  port=$((20000 + RANDOM % 12000))
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
+  # shellcheck disable=SC2086
+  "$image/bin/java" $opts -XX:AOTCacheOutput="$image/lib/pgvigil.aot" -Xlog:aot=error -Xlog:cds=error \
+    -m io.pgvigil.app/io.pgvigil.app.Main \
+    --web.listen-address="127.0.0.1:$port" --config.file="$work/config.yml" >"$work/log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 300); do
+    curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$port/-/healthy" && break 2
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "train-aot.sh: the image did not become healthy on port $port:" >&2
+    cat "$work/log" >&2
+    kill "$pid" 2>/dev/null || true
+    exit 1
+  fi
+  wait "$pid" || true
+  pid=
 done
-if [ -z "$port" ]; then
+if [ -z "$pid" ]; then
   echo "train-aot.sh: the image did not start:" >&2
   cat "$work/log" >&2
-  kill "$pid" 2>/dev/null || true
   exit 1
 fi
 

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * A real Prometheus (Debian's package) scrapes the jlinked image with the upstream relabelling example:
  * two targets through two auth modules record {@code pg_up 1}; a wrong password records {@code up 1},
- * {@code pg_up 0}. Runs when a {@code prometheus} binary is on the PATH or fetched by {@code ./mvnw}.
+ * {@code pg_up 0}. Runs when a {@code prometheus} binary is on the PATH or fetched by {@code scripts/bootstrap}.
  */
 class PrometheusIT {
     private static final Pattern VALUE = Pattern.compile("\"value\":\\[[0-9.e+]+,\"([^\"]+)\"\\]");

@@ -3,6 +3,7 @@ package io.pgvigil.collectors;
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -45,24 +46,13 @@ class ActivityCollectorsTest {
             "stat_activity_autovacuum", "long_running_transactions", "process_idle", "postmaster", "roles",
             "database_wraparound", "buffercache_summary", "stat_progress_vacuum");
 
-    static List<String> majors() {
-        return PgServer.majors();
-    }
-
-    private static PgServer server(String major) {
-        PgServer pg = PgServer.shared(major);
-        pg.createRole(USER, PASSWORD, "IN ROLE pg_monitor");
-        return pg;
-    }
-
-    private static MetricSnapshots scrapeDatabase(PgServer pg, String database, String... collectors) {
-        ConnectionSpec spec = ConnectionSpec.parse("postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + pg.port()
-                                                   + "/" + database + "?sslmode=disable");
+    private static MetricSnapshots scrapeDatabase(MonitoredServer mon, String database, String... collectors) {
+        ConnectionSpec spec = ConnectionSpec.parse(mon.dsn(database));
         return new Scraper(ConnectionSource.fresh(), Set.of(collectors)).scrape(spec);
     }
 
-    private static MetricSnapshots scrape(PgServer pg, String... collectors) {
-        return scrapeDatabase(pg, "postgres", collectors);
+    private static MetricSnapshots scrape(MonitoredServer mon, String... collectors) {
+        return scrapeDatabase(mon, "postgres", collectors);
     }
 
     private static void assertSucceeded(MetricSnapshots m, String... collectors) {
@@ -153,16 +143,17 @@ class ActivityCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void everyCollectorSucceedsWithUpstreamFamilies(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
+        PgServer pg = mon.server();
         if (pg.majorVersion() >= 16) {
             pg.execute("postgres", "CREATE EXTENSION IF NOT EXISTS pg_buffercache");
         }
         Connection tx = openTransaction(pg, "pgvigil-shape-tx");
         Connection idle = idleSession(pg, "pgvigil-shape-idle");
         try {
-            MetricSnapshots m = scrape(pg, ALL.toArray(String[]::new));
+            MetricSnapshots m = scrape(mon, ALL.toArray(String[]::new));
             assertSucceeded(m, ALL.toArray(String[]::new));
             assertThat(value(m, "pg_exporter_last_scrape_error")).contains(0.0);
 
@@ -196,13 +187,14 @@ class ActivityCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void longRunningTransactionsCountsAnOpenTransaction(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
+        PgServer pg = mon.server();
         Connection tx = openTransaction(pg, "pgvigil-long-tx");
         try {
             Thread.sleep(300);
-            MetricSnapshots m = scrape(pg, "long_running_transactions");
+            MetricSnapshots m = scrape(mon, "long_running_transactions");
             assertSucceeded(m, "long_running_transactions");
             assertThat(value(m, "pg_long_running_transactions")).hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1));
             // ours is idle in transaction for at least 0.3 s: counted, and the oldest is at least that old
@@ -214,9 +206,10 @@ class ActivityCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void processIdleExportsEveryStateAndApplication(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
+        PgServer pg = mon.server();
         String a = "pgvigil-idle-a-" + major;
         String b = "pgvigil-idle-b-" + major;
         String c = "pgvigil-idle-c-" + major;
@@ -226,7 +219,7 @@ class ActivityCollectorsTest {
         Connection c1 = openTransaction(pg, c);
         try {
             Thread.sleep(1_200); // every one of them is then idle for more than 1 s
-            MetricSnapshots m = scrape(pg, "process_idle");
+            MetricSnapshots m = scrape(mon, "process_idle");
             assertSucceeded(m, "process_idle");
 
             HistogramDataPointSnapshot pa = histogram(m, "pg_process_idle_seconds", "state", "idle", "application_name", a).orElseThrow();
@@ -251,11 +244,12 @@ class ActivityCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void rolesShowTheirConnectionLimit(String major) {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
+        PgServer pg = mon.server();
         pg.createRole("pgvigil_limited", "lim-Pa55word", "CONNECTION LIMIT 7");
-        MetricSnapshots m = scrape(pg, "roles");
+        MetricSnapshots m = scrape(mon, "roles");
         assertSucceeded(m, "roles");
         assertThat(value(m, "pg_roles_connection_limit", "rolname", "pgvigil_limited")).contains(7.0);
         assertThat(value(m, "pg_roles_connection_limit", "rolname", USER)).contains(-1.0);
@@ -263,10 +257,11 @@ class ActivityCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void postmasterStartTimeIsTheServersStartTime(String major) throws Exception {
-        PgServer pg = server(major);
-        MetricSnapshots m = scrape(pg, "postmaster");
+        MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
+        PgServer pg = mon.server();
+        MetricSnapshots m = scrape(mon, "postmaster");
         assertSucceeded(m, "postmaster");
         double started = value(m, "pg_postmaster_start_time_seconds").orElseThrow();
         double now = System.currentTimeMillis() / 1000.0;
@@ -276,9 +271,10 @@ class ActivityCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void databaseWraparoundShowsXidAndMultixactAges(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
+        PgServer pg = mon.server();
         // Two sessions share-locking one row make a multixact, so that multixact ages are above 0 too.
         pg.execute("postgres", "CREATE TABLE IF NOT EXISTS pgvigil_mxid (id int PRIMARY KEY); "
                                + "INSERT INTO pgvigil_mxid VALUES (1) ON CONFLICT DO NOTHING");
@@ -294,7 +290,7 @@ class ActivityCollectorsTest {
         } finally {
             pg.execute("postgres", "DROP TABLE IF EXISTS pgvigil_mxid");
         }
-        MetricSnapshots m = scrape(pg, "database_wraparound");
+        MetricSnapshots m = scrape(mon, "database_wraparound");
         assertSucceeded(m, "database_wraparound");
         double xidAfter = queryDouble(pg, "SELECT age(datfrozenxid) FROM pg_database WHERE datname = 'postgres'");
         double mxidAfter = queryDouble(pg, "SELECT mxid_age(datminmxid) FROM pg_database WHERE datname = 'postgres'");
@@ -313,20 +309,21 @@ class ActivityCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void buffercacheSummaryOnSixteenAndLaterOnly(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
+        PgServer pg = mon.server();
         String[] families = {"pg_buffercache_summary_buffers_used", "pg_buffercache_summary_buffers_unused",
                              "pg_buffercache_summary_buffers_dirty", "pg_buffercache_summary_buffers_pinned",
                              "pg_buffercache_summary_usagecount_avg"};
         if (pg.majorVersion() < 16) {
-            MetricSnapshots m = scrape(pg, "buffercache_summary");
+            MetricSnapshots m = scrape(mon, "buffercache_summary");
             assertSucceeded(m, "buffercache_summary"); // does not apply: nothing, and no failure
             assertThat(shapes(m)).isEmpty();
             return;
         }
         pg.execute("postgres", "CREATE EXTENSION IF NOT EXISTS pg_buffercache");
-        MetricSnapshots m = scrape(pg, "buffercache_summary");
+        MetricSnapshots m = scrape(mon, "buffercache_summary");
         assertSucceeded(m, "buffercache_summary");
         assertThat(shapes(m)).containsOnlyKeys(families);
         double buffers = queryDouble(pg, "SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'");
@@ -337,16 +334,16 @@ class ActivityCollectorsTest {
 
         // Without the extension in the scraped database the collector fails, and says so.
         pg.createDatabase("pgvigil_no_buffercache", null);
-        MetricSnapshots without = scrapeDatabase(pg, "pgvigil_no_buffercache", "buffercache_summary");
+        MetricSnapshots without = scrapeDatabase(mon, "pgvigil_no_buffercache", "buffercache_summary");
         assertThat(value(without, "pg_scrape_collector_success", "collector", "buffercache_summary")).contains(0.0);
         assertThat(shapes(without)).isEmpty();
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void statActivityAutovacuumRuns(String major) {
-        PgServer pg = server(major);
-        MetricSnapshots m = scrape(pg, "stat_activity_autovacuum");
+        MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
+        MetricSnapshots m = scrape(mon, "stat_activity_autovacuum");
         assertSucceeded(m, "stat_activity_autovacuum");
         assertThat(shapes(m)).allSatisfy((name, shape) -> {
             assertThat(name).isEqualTo("pg_stat_activity_autovacuum_timestamp_seconds");
@@ -355,14 +352,15 @@ class ActivityCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void statProgressVacuumIsEmptyWhileNothingIsVacuumed(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
+        PgServer pg = mon.server();
         String running = "SELECT count(*) FROM pg_stat_progress_vacuum";
         for (int attempt = 1; ; attempt++) {
             // autovacuum may start at any moment: only a scrape with no vacuum before and after counts
             boolean idleBefore = queryDouble(pg, running) == 0;
-            MetricSnapshots m = scrape(pg, "stat_progress_vacuum");
+            MetricSnapshots m = scrape(mon, "stat_progress_vacuum");
             assertSucceeded(m, "stat_progress_vacuum");
             if (idleBefore && queryDouble(pg, running) == 0) {
                 assertThat(shapes(m)).isEmpty();
@@ -380,9 +378,10 @@ class ActivityCollectorsTest {
      * already scanned.
      */
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void statProgressVacuumShowsAVacuumWaitingForABufferPin(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
+        PgServer pg = mon.server();
         String table = "pgvigil_vacuum_probe";
         pg.execute("postgres", "DROP TABLE IF EXISTS " + table + "; "
                                + "CREATE TABLE " + table + " (id int PRIMARY KEY, pad text) WITH (autovacuum_enabled = off); "
@@ -423,7 +422,7 @@ class ActivityCollectorsTest {
                 Thread.sleep(20);
             }
 
-            MetricSnapshots m = scrape(pg, "stat_progress_vacuum");
+            MetricSnapshots m = scrape(mon, "stat_progress_vacuum");
             assertSucceeded(m, "stat_progress_vacuum");
             Map<String, Shape> expected = new TreeMap<>();
             expected.put("pg_stat_progress_vacuum_phase", new Shape("gauge", List.of("datname", "phase", "relname")));

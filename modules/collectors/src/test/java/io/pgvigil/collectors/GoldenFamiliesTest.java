@@ -2,6 +2,7 @@ package io.pgvigil.collectors;
 
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -31,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The metric contract: for every collector on every major, the families, types, label names and help
  * texts a scrape emits must equal the golden list in {@code golden-families.tsv} (the stand-in for
  * upstream v0.20.1's output; {@code docs/metrics.md} is generated from it). After a deliberate change:
- * {@code ./mvnw -B verify -pl modules/collectors -am -Dtest=GoldenFamiliesTest
+ * {@code scripts/bootstrap -B verify -pl modules/collectors -am -Dtest=GoldenFamiliesTest
  * -Dsurefire.failIfNoSpecifiedTests=false -Dpgvigil.golden.update=true}, then review the diff.
  *
  * <p>Families that exist only while something transient happens (a running vacuum, an autovacuum worker)
@@ -61,8 +62,9 @@ class GoldenFamiliesTest {
     }
 
     /** Makes every collector have something to report (as far as a single primary allows). */
-    static void prepare(PgServer pg) {
-        pg.createRole("pgvigil_golden", PASSWORD, "IN ROLE pg_monitor");
+    static MonitoredServer prepare(String major) {
+        MonitoredServer golden = MonitoredServer.shared(major, "pgvigil_golden", PASSWORD);
+        PgServer pg = golden.server();
         pg.createDatabase("golden", pg.superuser());
         pg.execute("golden", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         if (pg.majorVersion() >= 16) {
@@ -81,11 +83,12 @@ class GoldenFamiliesTest {
                     PERFORM pg_create_physical_replication_slot('golden_slot', true);
                   END IF;
                 END $$""");
+        return golden;
     }
 
-    private static Map<String, Row> observe(PgServer pg) {
-        ConnectionSpec spec = ConnectionSpec.parse("postgresql://pgvigil_golden:" + PASSWORD + "@127.0.0.1:" + pg.port()
-                                                   + "/golden?sslmode=disable");
+    private static Map<String, Row> observe(MonitoredServer golden) {
+        PgServer pg = golden.server();
+        ConnectionSpec spec = ConnectionSpec.parse(golden.dsn("golden"));
         CollectorOptions options = new CollectorOptions(
                 new CollectorOptions.StatStatements(true, 120, 100, List.of(), List.of()), List.of());
         Map<String, Row> out = new TreeMap<>();
@@ -140,9 +143,9 @@ class GoldenFamiliesTest {
     void everyCollectorOnEveryMajorMatchesTheGoldenList() throws Exception {
         // family -> major -> observed row
         Map<String, Map<Integer, Row>> observed = new TreeMap<>();
-        for (String major : PgServer.majors()) {
-            PgServer pg = PgServer.shared(major);
-            prepare(pg);
+        for (String major : MonitoredServer.majors()) {
+            MonitoredServer golden = prepare(major);
+            PgServer pg = golden.server();
             // A streaming standby: the primary then has a WAL sender and an active slot, and the standby
             // itself shows the replica side (wal receiver, replication lag).
             PgServer standby = PgServer.sharedStandby(major);
@@ -150,7 +153,7 @@ class GoldenFamiliesTest {
             for (PgServer server : List.of(pg, standby)) {
                 try (Connection idle = server.connectAsSuperuser("golden"); Statement st = idle.createStatement()) {
                     st.execute("SET application_name = 'golden-idle'"); // an idle session for process_idle
-                    observe(server).forEach((family, row) -> {
+                    observe(golden.on(server)).forEach((family, row) -> {
                         Row before = observed.computeIfAbsent(family, f -> new TreeMap<>()).putIfAbsent(pg.majorVersion(), row);
                         if (before != null && !before.shape().equals(row.shape())) {
                             throw new AssertionError(family + " differs between primary and standby: " + before + " / " + row);

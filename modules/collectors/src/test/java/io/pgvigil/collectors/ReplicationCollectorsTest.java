@@ -3,6 +3,7 @@ package io.pgvigil.collectors;
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -29,8 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * major, streaming through a slot), the standby itself, and a second standby without a slot.
  */
 class ReplicationCollectorsTest {
-    private static final String PASSWORD = "mon-Pa55word";
-    private static final String MONITOR = "pgvigil_monitor";
     private static final Set<String> COLLECTORS = Set.of("replication", "replication_slots", "stat_replication",
             "stat_wal_receiver", "stat_archiver", "wal", "xlog_location");
     private static final String IDLE_SLOT = "pgvigil_idle_slot";
@@ -42,19 +41,8 @@ class ReplicationCollectorsTest {
     private static final List<String> SENDER = List.of("application_name", "client_addr", "pid", "slot_name", "state");
     private static final List<String> RECEIVER = List.of("slot_name", "status", "upstream_host");
 
-    static List<String> majors() {
-        return PgServer.majors();
-    }
-
-    private static PgServer primary(String major) {
-        PgServer pg = PgServer.shared(major);
-        pg.createRole(MONITOR, PASSWORD, "IN ROLE pg_monitor");
-        return pg;
-    }
-
-    private static MetricSnapshots scrape(PgServer pg, String user, Set<String> collectors) {
-        ConnectionSpec spec = ConnectionSpec.parse("postgresql://" + user + ":" + PASSWORD + "@127.0.0.1:" + pg.port()
-                                                   + "/postgres?sslmode=disable");
+    private static MetricSnapshots scrape(MonitoredServer mon, Set<String> collectors) {
+        ConnectionSpec spec = ConnectionSpec.parse(mon.dsn("postgres"));
         return new Scraper(ConnectionSource.fresh(), collectors).scrape(spec);
     }
 
@@ -105,16 +93,17 @@ class ReplicationCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void primaryWithAStandbyStreamingThroughASlot(String major) throws SQLException {
-        PgServer primary = primary(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
+        PgServer primary = mon.server();
         PgServer standby = PgServer.sharedStandby(major);
         primary.execute("postgres", "SELECT pg_create_physical_replication_slot('" + IDLE_SLOT + "', true)"
                                     + " WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + IDLE_SLOT + "')");
         String slot = PgServer.SHARED_STANDBY_SLOT;
         String pid = walSenderPid(primary, standby);
 
-        MetricSnapshots m = scrape(primary, MONITOR, COLLECTORS);
+        MetricSnapshots m = scrape(mon, COLLECTORS);
 
         assertAllSucceeded(m, COLLECTORS);
         Map<String, Shape> expected = new TreeMap<>();
@@ -173,14 +162,15 @@ class ReplicationCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void standbyStreamingThroughASlot(String major) throws SQLException {
-        PgServer primary = primary(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
+        PgServer primary = mon.server();
         PgServer standby = PgServer.sharedStandby(major);
         standby.awaitCaughtUp(); // the monitoring role reaches the standby
         long now = System.currentTimeMillis() / 1000;
 
-        MetricSnapshots m = scrape(standby, MONITOR, COLLECTORS);
+        MetricSnapshots m = scrape(mon.on(standby), COLLECTORS);
 
         assertAllSucceeded(m, COLLECTORS);
         Map<String, Shape> expected = new TreeMap<>();
@@ -221,13 +211,14 @@ class ReplicationCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void standbyWithoutASlotIsReportedWithAnEmptySlotName(String major) throws SQLException {
-        PgServer primary = primary(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
+        PgServer primary = mon.server();
         try (PgServer standby = PgServer.startStandby(primary)) {
             String pid = walSenderPid(primary, standby);
 
-            MetricSnapshots onStandby = scrape(standby, MONITOR, Set.of("stat_wal_receiver", "replication"));
+            MetricSnapshots onStandby = scrape(mon.on(standby), Set.of("stat_wal_receiver", "replication"));
             assertAllSucceeded(onStandby, Set.of("stat_wal_receiver", "replication"));
             assertThat(value(onStandby, "pg_replication_is_replica")).contains(1.0);
             // upstream v0.20.1 drops this row (#1193); pgvigil keeps it with slot_name="".
@@ -236,7 +227,7 @@ class ReplicationCollectorsTest {
             assertThat(value(onStandby, "pg_stat_wal_receiver_received_tli",
                              "upstream_host", "127.0.0.1", "slot_name", "", "status", "streaming")).contains(1.0);
 
-            MetricSnapshots onPrimary = scrape(primary, MONITOR, Set.of("stat_replication"));
+            MetricSnapshots onPrimary = scrape(mon, Set.of("stat_replication"));
             assertThat(value(onPrimary, "pg_stat_replication_pg_current_wal_lsn_bytes",
                              "application_name", standby.standbyName().orElseThrow(), "client_addr", "127.0.0.1/32",
                              "state", "streaming", "slot_name", "", "pid", pid))
@@ -245,12 +236,13 @@ class ReplicationCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void walSendersThatLookAlikeAreTwoSeries(String major) {
-        PgServer primary = primary(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
+        PgServer primary = mon.server();
         String app = "pgvigil-twin-" + major;
         try (PgServer.WalStream a = primary.openWalStream(app); PgServer.WalStream b = primary.openWalStream(app)) {
-            MetricSnapshots m = scrape(primary, MONITOR, Set.of("stat_replication"));
+            MetricSnapshots m = scrape(mon, Set.of("stat_replication"));
             assertAllSucceeded(m, Set.of("stat_replication"));
             List<Map<String, String>> twins = series(m, "pg_stat_replication_pg_current_wal_lsn_bytes").stream()
                     .filter(s -> s.get("application_name").equals(app)).toList();
@@ -264,11 +256,12 @@ class ReplicationCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void walNeedsTheRightToListTheWalDirectory(String major) {
-        PgServer primary = primary(major);
-        primary.createRole("pgvigil_plain", PASSWORD);
-        MetricSnapshots m = scrape(primary, "pgvigil_plain", Set.of("wal", "replication", "stat_archiver"));
+        MonitoredServer mon = MonitoredServer.shared(major);
+        PgServer primary = mon.server();
+        primary.createRole("pgvigil_plain", mon.password());
+        MetricSnapshots m = scrape(mon.asRole("pgvigil_plain"), Set.of("wal", "replication", "stat_archiver"));
         assertThat(value(m, "pg_scrape_collector_success", "collector", "wal")).contains(0.0);
         assertThat(value(m, "pg_scrape_collector_success", "collector", "replication")).contains(1.0);
         assertThat(value(m, "pg_scrape_collector_success", "collector", "stat_archiver")).contains(1.0);
@@ -277,11 +270,12 @@ class ReplicationCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void collectorsThatDoNotApplyAddNothingAndSucceed(String major) {
-        PgServer primary = primary(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
+        PgServer primary = mon.server();
         // xlog_location is for PostgreSQL < 10 only; stat_wal_receiver has no row on a primary.
-        MetricSnapshots m = scrape(primary, MONITOR, Set.of("xlog_location", "stat_wal_receiver"));
+        MetricSnapshots m = scrape(mon, Set.of("xlog_location", "stat_wal_receiver"));
         assertAllSucceeded(m, Set.of("xlog_location", "stat_wal_receiver"));
         assertThat(ownShapes(m)).isEmpty();
     }

@@ -2,6 +2,7 @@ package io.pgvigil.collectors;
 
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,23 +19,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the second target's server-wide families until the TTL has passed, while its per-database families are its own.
  */
 class ServerWideSharingTest {
-    private static final String PASSWORD = "mon-Pa55word";
+    private static MonitoredServer mon;
     private static PgServer pg;
 
     @BeforeAll
     static void databases() {
-        pg = PgServer.shared(PgServer.majors().getLast());
-        pg.createRole("pgvigil_monitor", PASSWORD, "IN ROLE pg_monitor");
-        pg.createRole("pgvigil_other", PASSWORD, "IN ROLE pg_monitor");
+        mon = MonitoredServer.shared(MonitoredServer.majors().getLast()); // pgvigil_monitor
+        pg = mon.server();
+        pg.createRole("pgvigil_other", mon.password(), "IN ROLE pg_monitor");
         pg.createDatabase("share_a", null);
         pg.createDatabase("share_b", null);
         pg.execute("share_a", "CREATE TABLE IF NOT EXISTS only_in_a (id int)");
         pg.execute("share_b", "CREATE TABLE IF NOT EXISTS only_in_b (id int)");
     }
 
+    /** {@code database} as {@code user}, a role with the password of {@link #mon}. */
     private static ConnectionSpec target(String user, String database) {
-        return ConnectionSpec.parse("postgresql://" + user + ":" + PASSWORD + "@127.0.0.1:" + pg.port() + "/" + database
-                                    + "?sslmode=disable");
+        return ConnectionSpec.parse(mon.asRole(user).dsn(database));
     }
 
     private static Scraper scraper(Duration ttl) {
@@ -146,7 +147,7 @@ class ServerWideSharingTest {
     /** A collector that fails for the server's own reasons (here a permission) fails alike for every target: shared. */
     @Test
     void aPartWithACollectorFailingForThePermissionIsStillShared() {
-        pg.createRole("pgvigil_plain", PASSWORD); // not in pg_monitor: pg_ls_waldir() of the wal collector is refused
+        pg.createRole("pgvigil_plain", mon.password()); // not in pg_monitor: pg_ls_waldir() of the wal collector is refused
         Scraper sharing = scraper(Duration.ofMinutes(1));
         MetricSnapshots a = sharing.scrape(target("pgvigil_plain", "share_a"));
         MetricSnapshots b = sharing.scrape(target("pgvigil_plain", "share_b"));
@@ -160,7 +161,7 @@ class ServerWideSharingTest {
     @Test
     void aTargetWithSeveralHostsIsNeverShared() {
         Scraper sharing = scraper(Duration.ofMinutes(1));
-        ConnectionSpec twoHosts = ConnectionSpec.parse("postgresql://pgvigil_monitor:" + PASSWORD + "@127.0.0.1:" + pg.port()
+        ConnectionSpec twoHosts = ConnectionSpec.parse("postgresql://" + mon.role() + ":" + mon.password() + "@127.0.0.1:" + pg.port()
                                                        + ",127.0.0.1:" + pg.port() + "/share_a?sslmode=disable");
         sharing.scrape(twoHosts);
         MetricSnapshots again = sharing.scrape(twoHosts);

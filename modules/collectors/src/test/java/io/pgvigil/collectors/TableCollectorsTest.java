@@ -4,6 +4,7 @@ import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.connect.ServerVersion;
 import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -42,26 +43,15 @@ class TableCollectorsTest {
     /** ~10 ms of work per call, so that the statement lies well above the 10th percentile of execution time. */
     private static final String HEAVY = "SELECT count(*) FROM pgvigil_marker m, generate_series(1, 300000) g WHERE g > m.x";
 
-    static List<String> majors() {
-        return PgServer.majors();
-    }
-
-    private static PgServer server(String major) {
-        PgServer pg = PgServer.shared(major);
-        pg.createRole(MONITOR, PASSWORD, "IN ROLE pg_monitor");
-        return pg;
-    }
-
-    private static MetricSnapshots scrape(PgServer pg, String database, CollectorOptions.StatStatements statements,
-                                          String... collectors) {
-        ConnectionSpec spec = ConnectionSpec.parse("postgresql://" + MONITOR + ":" + PASSWORD + "@127.0.0.1:" + pg.port()
-                                                   + "/" + database + "?sslmode=disable");
+    private static MetricSnapshots scrape(MonitoredServer mon, String database,
+                                          CollectorOptions.StatStatements statements, String... collectors) {
+        ConnectionSpec spec = ConnectionSpec.parse(mon.dsn(database));
         return new Scraper(ConnectionSource.fresh(), Set.of(collectors), new CollectorOptions(statements, List.of()))
                 .scrape(spec);
     }
 
-    private static MetricSnapshots scrape(PgServer pg, String database, String... collectors) {
-        return scrape(pg, database, CollectorOptions.StatStatements.defaults(), collectors);
+    private static MetricSnapshots scrape(MonitoredServer mon, String database, String... collectors) {
+        return scrape(mon, database, CollectorOptions.StatStatements.defaults(), collectors);
     }
 
     private static Map<String, Shape> shapesWithPrefix(MetricSnapshots m, String... prefixes) {
@@ -162,11 +152,12 @@ class TableCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void userTablesShowTheConnectedDatabasesTables(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, MONITOR, PASSWORD);
+        PgServer pg = mon.server();
         DataSet data = dataSet(pg);
-        MetricSnapshots m = scrape(pg, DATA_DB, "stat_user_tables", "statio_user_tables", "statio_user_indexes");
+        MetricSnapshots m = scrape(mon, DATA_DB, "stat_user_tables", "statio_user_tables", "statio_user_indexes");
 
         for (String c : List.of("stat_user_tables", "statio_user_tables", "statio_user_indexes")) {
             assertThat(value(m, "pg_scrape_collector_success", "collector", c)).as(c).contains(1.0);
@@ -256,9 +247,10 @@ class TableCollectorsTest {
     // ---------------------------------------------------------------------------- stat_bgwriter, stat_checkpointer
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void bgwriterAndCheckpointerFollowTheMajor(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, MONITOR, PASSWORD);
+        PgServer pg = mon.server();
         boolean pg17 = pg.majorVersion() >= 17;
         double before = nowSeconds(pg);
         pg.execute("postgres", "SELECT pg_stat_reset_shared('bgwriter')");
@@ -273,7 +265,7 @@ class TableCollectorsTest {
                 : "SELECT checkpoints_req >= 1 AND stats_reset >= to_timestamp(" + since + ") FROM pg_stat_bgwriter");
         double after = nowSeconds(pg); // PG < 15 resets asynchronously: only now is the reset time known to be past
 
-        MetricSnapshots m = scrape(pg, "postgres", "stat_bgwriter", "stat_checkpointer");
+        MetricSnapshots m = scrape(mon, "postgres", "stat_bgwriter", "stat_checkpointer");
         assertThat(value(m, "pg_scrape_collector_success", "collector", "stat_bgwriter")).contains(1.0);
         assertThat(value(m, "pg_scrape_collector_success", "collector", "stat_checkpointer")).contains(1.0);
 
@@ -326,9 +318,10 @@ class TableCollectorsTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void statStatementsFollowsItsOptions(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major, MONITOR, PASSWORD);
+        PgServer pg = mon.server();
         pg.createRole(APP, PASSWORD);
         for (String db : List.of(STMT_DB, NO_EXTENSION_DB)) {
             pg.createDatabase(db, null);
@@ -360,7 +353,7 @@ class TableCollectorsTest {
                                                  + " AND s.dbid = (SELECT oid FROM pg_database WHERE datname = '" + NO_EXTENSION_DB + "')");
 
         // include_query, query text cut to 20 characters
-        MetricSnapshots m = scrape(pg, STMT_DB, statements(true, 20, 100, List.of(), List.of()), "stat_statements");
+        MetricSnapshots m = scrape(mon, STMT_DB, statements(true, 20, 100, List.of(), List.of()), "stat_statements");
         assertThat(value(m, "pg_scrape_collector_success", "collector", "stat_statements")).contains(1.0);
         List<String> labels = List.of("datname", "queryid", "user");
         Map<String, Shape> expected = new TreeMap<>();
@@ -384,31 +377,31 @@ class TableCollectorsTest {
         assertThat(labelValues(m, "pg_stat_statements_query_id", "query")).allSatisfy(q -> assertThat(q.length()).isLessThanOrEqualTo(20));
 
         // defaults: no query text family
-        MetricSnapshots plain = scrape(pg, STMT_DB, "stat_statements");
+        MetricSnapshots plain = scrape(mon, STMT_DB, "stat_statements");
         assertThat(shapes(plain)).doesNotContainKey("pg_stat_statements_query_id");
         assertThat(value(plain, "pg_stat_statements_calls_total", superA)).contains(4.0);
 
         // exclude_users, exclude_databases (names are trimmed, blanks ignored)
-        MetricSnapshots noApp = scrape(pg, STMT_DB, statements(false, 120, 0, List.of(), List.of(" " + APP, " ")), "stat_statements");
+        MetricSnapshots noApp = scrape(mon, STMT_DB, statements(false, 120, 0, List.of(), List.of(" " + APP, " ")), "stat_statements");
         assertThat(labelValues(noApp, "pg_stat_statements_calls_total", "user")).isNotEmpty().doesNotContain(APP);
         assertThat(value(noApp, "pg_stat_statements_calls_total", superA)).contains(4.0);
-        MetricSnapshots noA = scrape(pg, STMT_DB, statements(false, 120, 0, List.of(STMT_DB), List.of()), "stat_statements");
+        MetricSnapshots noA = scrape(mon, STMT_DB, statements(false, 120, 0, List.of(STMT_DB), List.of()), "stat_statements");
         assertThat(labelValues(noA, "pg_stat_statements_calls_total", "datname")).isNotEmpty().doesNotContain(STMT_DB);
         assertThat(value(noA, "pg_stat_statements_calls_total", "user", APP, "datname", NO_EXTENSION_DB, "queryid", queryIdB)).contains(1.0);
 
         // limit: n statements, 0 means upstream's 100
-        assertThat(count(scrape(pg, STMT_DB, statements(false, 120, 1, List.of(), List.of()), "stat_statements"),
+        assertThat(count(scrape(mon, STMT_DB, statements(false, 120, 1, List.of(), List.of()), "stat_statements"),
                          "pg_stat_statements_calls_total")).isEqualTo(1);
-        assertThat(count(scrape(pg, STMT_DB, statements(false, 120, 2, List.of(), List.of()), "stat_statements"),
+        assertThat(count(scrape(mon, STMT_DB, statements(false, 120, 2, List.of(), List.of()), "stat_statements"),
                          "pg_stat_statements_calls_total")).isEqualTo(2);
-        long all = count(scrape(pg, STMT_DB, statements(false, 120, 100, List.of(), List.of()), "stat_statements"),
+        long all = count(scrape(mon, STMT_DB, statements(false, 120, 100, List.of(), List.of()), "stat_statements"),
                          "pg_stat_statements_calls_total");
         assertThat(all).isGreaterThanOrEqualTo(3);
-        assertThat(count(scrape(pg, STMT_DB, statements(false, 120, 0, List.of(), List.of()), "stat_statements"),
+        assertThat(count(scrape(mon, STMT_DB, statements(false, 120, 0, List.of(), List.of()), "stat_statements"),
                          "pg_stat_statements_calls_total")).isGreaterThanOrEqualTo(all);
 
         // no CREATE EXTENSION in the connected database: the collector fails, nothing is emitted
-        MetricSnapshots missing = scrape(pg, NO_EXTENSION_DB, "stat_statements");
+        MetricSnapshots missing = scrape(mon, NO_EXTENSION_DB, "stat_statements");
         assertThat(value(missing, "pg_up")).contains(1.0);
         assertThat(value(missing, "pg_scrape_collector_success", "collector", "stat_statements")).contains(0.0);
         assertThat(shapesWithPrefix(missing, "pg_stat_statements_")).isEmpty();

@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
 
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -79,8 +80,7 @@ class PgServerTest {
             assertThat(queryString(c, "SELECT current_user")).isEqualTo("monitor");
             assertThat(queryString(c, "SELECT pg_has_role('monitor', 'pg_monitor', 'MEMBER')")).isEqualTo("t");
         }
-        assertThatThrownBy(() -> DriverManager.getConnection(pg.jdbcUrl("postgres"), credentials("monitor", "wrong")))
-                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+        assertPasswordRefused(() -> DriverManager.getConnection(pg.jdbcUrl("postgres"), credentials("monitor", "wrong")));
     }
 
     @ParameterizedTest
@@ -93,7 +93,12 @@ class PgServerTest {
             assertThat(queryString(c, "SELECT rolconnlimit FROM pg_roles WHERE rolname = 'rotating'"))
                     .isEqualTo("5");
         }
-        assertThatThrownBy(() -> pg.connect("postgres", "rotating", "first"))
+        assertPasswordRefused(() -> pg.connect("postgres", "rotating", "first"));
+    }
+
+    /** Asserts that {@code login} fails for a wrong password (SQLSTATE 28P01, invalid_password). */
+    static void assertPasswordRefused(ThrowingCallable login) {
+        assertThatThrownBy(login)
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
     }
 
