@@ -131,6 +131,36 @@ class FlagTableTest {
     }
 
     @Test
+    void everyFlagReachesTheOptionsInEverySpelling() {
+        Cli.Options defaults = new Cli(v -> null).parse();
+        for (FlagDeclaration d : Cli.table()) {
+            switch (d.kind()) {
+                case ACTION -> {
+                    for (String name : d.names()) {
+                        assertThat(new Cli(v -> null).parse(name)).as(name).isNotEqualTo(defaults);
+                    }
+                }
+                case SWITCH -> {
+                    String negated = "--no-" + d.name().substring(2);
+                    assertThat(new Cli(v -> null).parse(d.name())).as(d.name())
+                            .isNotEqualTo(new Cli(v -> null).parse(negated));
+                }
+                case TEXT, LIST, DURATION, INTEGER -> {
+                    String value = switch (d.kind()) {
+                        case DURATION -> "3s";
+                        case INTEGER -> "7";
+                        case LIST -> "a,b";
+                        default -> "x";
+                    };
+                    Cli.Options joined = new Cli(v -> null).parse(d.name() + "=" + value);
+                    assertThat(joined).as(d.name()).isNotEqualTo(defaults)
+                            .isEqualTo(new Cli(v -> null).parse(d.name(), value));
+                }
+            }
+        }
+    }
+
+    @Test
     void everyCollectorHasASwitchBothWays() {
         CollectorCatalog.defaults().forEach((name, on) -> {
             assertThat(new Cli(v -> null).parse().collectors().contains(name)).as(name).isEqualTo(on);
