@@ -27,9 +27,11 @@ import java.util.function.Function;
  */
 final class Cli {
     /**
-     * The parsed options.
+     * The parsed options, one component per flag (the collector switches make up {@code collectors}, the options
+     * of a scrape and of the pool are their own records, which check their values).
      *
      * @param scrapeTimeoutOffset {@code --web.scrape-timeout-offset}, not negative
+     * @param warnings            what the command line asked for that was skipped, to log
      */
     record Options(String listenAddress,
                    String telemetryPath,
@@ -87,10 +89,11 @@ final class Cli {
                         "  DATA_SOURCE_USER[_FILE] user of the data source",
                         "  DATA_SOURCE_PASS[_FILE] password of the data source (prefer the _FILE form)");
         // picocli argument groups only give the help its headings; they are not validated.
+        List<FlagDeclaration> table = table();
         for (Flag.Section section : Flag.Section.values()) {
             ArgGroupSpec.Builder group = ArgGroupSpec.builder().heading("%n" + section.heading() + ":%n")
                     .exclusive(false).validate(false).multiplicity("0..1");
-            table().stream().filter(d -> d.section() == section).forEach(d -> group.addArg(option(d)));
+            table.stream().filter(d -> d.section() == section).forEach(d -> group.addArg(option(d)));
             spec.addArgGroup(group.build());
         }
     }

@@ -61,9 +61,9 @@ enum Flag {
                           "Subtracted from Prometheus' scrape timeout (header X-Prometheus-Scrape-Timeout-Seconds) to get "
                           + "the deadline of a scrape, which --collection-timeout also bounds. Default: ${DEFAULT-VALUE}"),
     LOG_LEVEL(Section.LOG, "--log.level", Kind.TEXT, "LEVEL", "info", "",
-              "Only log messages with the given severity or above. One of: [debug, info, warn, error]. Default: ${DEFAULT-VALUE}"),
+              "Only log messages with the given severity or above. One of: " + Logging.levels() + ". Default: ${DEFAULT-VALUE}"),
     LOG_FORMAT(Section.LOG, "--log.format", Kind.TEXT, "FORMAT", "logfmt", "",
-               "Output format of log messages. One of: [logfmt, json]. Default: ${DEFAULT-VALUE}"),
+               "Output format of log messages. One of: " + Logging.formats() + ". Default: ${DEFAULT-VALUE}"),
     STATEMENTS_INCLUDE_QUERY(Section.COLLECTORS, "--collector.stat_statements.include_query", Kind.SWITCH, "", "false", "",
                              "Enable selecting statement query together with queryId. (default: disabled)"),
     STATEMENTS_QUERY_LENGTH(Section.COLLECTORS, "--collector.stat_statements.query_length", Kind.INTEGER, "LENGTH", "120", "",

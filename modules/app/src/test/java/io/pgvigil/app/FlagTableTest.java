@@ -161,6 +161,18 @@ class FlagTableTest {
     }
 
     @Test
+    void theLogFlagsListTheValuesLoggingAccepts() {
+        assertThat(Logging.levels()).containsExactly("debug", "info", "warn", "error");
+        assertThat(Logging.formats()).containsExactly("logfmt", "json");
+        assertThat(Flag.LOG_LEVEL.declaration().description()).contains("One of: [debug, info, warn, error].");
+        assertThat(Flag.LOG_FORMAT.declaration().description()).contains("One of: [logfmt, json].");
+        // only bad values: a good pair would reconfigure this JVM's logging
+        assertThatThrownBy(() -> Logging.configure("loud", "logfmt"))
+                .hasMessage("invalid --log.level \"loud\" (one of debug, info, warn, error)");
+        assertThatThrownBy(() -> Logging.configure("INFO", "xml")).hasMessage("invalid --log.format \"xml\" (one of logfmt, json)");
+    }
+
+    @Test
     void everyCollectorHasASwitchBothWays() {
         CollectorCatalog.defaults().forEach((name, on) -> {
             assertThat(new Cli(v -> null).parse().collectors().contains(name)).as(name).isEqualTo(on);
