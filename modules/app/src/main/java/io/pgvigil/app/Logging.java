@@ -2,6 +2,8 @@ package io.pgvigil.app;
 
 import java.io.PrintStream;
 import java.io.UnsupportedEncodingException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -11,28 +13,50 @@ import java.util.logging.StreamHandler;
 
 /** Installs pgvigil's log format on the JDK logging root, writing to standard error. */
 final class Logging {
+    /** The values of {@code --log.level}, least severe first, as the reference exporter names them. */
+    enum Severity {
+        DEBUG(Level.FINE), INFO(Level.INFO), WARN(Level.WARNING), ERROR(Level.SEVERE);
+
+        private final Level jul;
+
+        Severity(Level jul) {
+            this.jul = jul;
+        }
+    }
+
     private Logging() {
     }
 
+    /** {@return the accepted values of {@code --log.level}, e.g. for its help} */
+    static List<String> levels() {
+        return names(Severity.values());
+    }
+
+    /** {@return the accepted values of {@code --log.format}, e.g. for its help} */
+    static List<String> formats() {
+        return names(LogFormat.Kind.values());
+    }
+
+    private static List<String> names(Enum<?>[] values) {
+        return Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
+    }
+
+    private static int index(List<String> names, String value, String flag) {
+        int i = names.indexOf(value.toLowerCase(Locale.ROOT));
+        if (i < 0) {
+            throw new IllegalArgumentException("invalid " + flag + " \"" + value + "\" (one of " + String.join(", ", names) + ")");
+        }
+        return i;
+    }
+
     /**
-     * @param level  {@code debug}, {@code info}, {@code warn} or {@code error}
-     * @param format {@code logfmt} or {@code json}
+     * @param level  one of {@link #levels()}, in any case
+     * @param format one of {@link #formats()}, in any case
      * @throws IllegalArgumentException for another value
      */
     static void configure(String level, String format) {
-        Level jul = switch (level.toLowerCase(Locale.ROOT)) {
-            case "debug" -> Level.FINE;
-            case "info" -> Level.INFO;
-            case "warn" -> Level.WARNING;
-            case "error" -> Level.SEVERE;
-            default -> throw new IllegalArgumentException(
-                    "invalid --log.level \"" + level + "\" (one of debug, info, warn, error)");
-        };
-        LogFormat.Kind kind = switch (format.toLowerCase(Locale.ROOT)) {
-            case "logfmt" -> LogFormat.Kind.LOGFMT;
-            case "json" -> LogFormat.Kind.JSON;
-            default -> throw new IllegalArgumentException("invalid --log.format \"" + format + "\" (one of logfmt, json)");
-        };
+        Level jul = Severity.values()[index(levels(), level, "--log.level")].jul;
+        LogFormat.Kind kind = LogFormat.Kind.values()[index(formats(), format, "--log.format")];
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(jul);

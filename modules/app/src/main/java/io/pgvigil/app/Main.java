@@ -1,15 +1,12 @@
 package io.pgvigil.app;
 
-import io.pgvigil.connect.ConnectionSource;
-import io.pgvigil.connect.PooledSource;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.ConfigLoader;
 import io.pgvigil.config.LoadResult;
-import io.pgvigil.config.WebConfig;
-import io.pgvigil.config.WebConfigLoader;
-import io.helidon.common.tls.Tls;
-import io.pgvigil.http.WebSecurity;
+import io.pgvigil.connect.ConnectionSource;
+import io.pgvigil.connect.PooledSource;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.Credentials;
@@ -22,7 +19,6 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** Starts pgvigil: parses the command line, loads the config, wires the scraper and serves HTTP. */
 public final class Main {
@@ -109,26 +105,14 @@ public final class Main {
             LOG.log(Level.INFO, "Default data source", "dsn", dataSource.get().redacted());
         }
 
-        Optional<Path> webConfigFile = options.webConfigFile().isEmpty() ? Optional.empty() : Optional.of(Path.of(options.webConfigFile()));
-        AtomicReference<WebConfig> webConfig = new AtomicReference<>(WebConfig.none());
-        Optional<Tls> tls = Optional.empty();
-        if (webConfigFile.isPresent()) {
-            try {
-                webConfig.set(WebConfigLoader.load(webConfigFile.get()));
-                tls = webConfig.get().tls().map(WebSecurity::tls);
-            } catch (WebConfigLoader.InvalidWebConfigException e) {
-                for (String problem : e.errors()) {
-                    LOG.log(Level.ERROR, "Error running HTTP server", "err", problem);
-                }
-                return 1;
-            } catch (IllegalArgumentException e) {
-                LOG.log(Level.ERROR, "Error running HTTP server", "err", e.getMessage());
-                return 1;
-            }
-            LOG.log(Level.INFO, "Loaded web config file", "file", webConfigFile.get().toString(),
-                    "tls", tls.isPresent(), "basic_auth_users", webConfig.get().basicAuthUsers().size());
+        WebConfigFile webConfig = new WebConfigFile(
+                options.webConfigFile().isEmpty() ? Optional.empty() : Optional.of(Path.of(options.webConfigFile())));
+        WebConfigFile.Outcome web = webConfig.load(WebConfigFile.Phase.START, Optional.empty());
+        if (web instanceof WebConfigFile.Outcome.Rejected) {
+            return 1;
         }
-        Service service = new Service(Path.of(options.configFile()), config, webConfigFile, webConfig);
+        Optional<Tls> tls = web instanceof WebConfigFile.Outcome.Applied applied ? applied.tls() : Optional.empty();
+        Service service = new Service(Path.of(options.configFile()), config, webConfig);
         PooledSource pool = ConnectionSource.pooled(options.pool());
         // Log out of the kept sessions once the server has stopped and the last scrape is done, instead of
         // leaving the servers to notice a dropped socket.

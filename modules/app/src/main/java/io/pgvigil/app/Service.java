@@ -1,10 +1,6 @@
 package io.pgvigil.app;
 
-import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
-import io.pgvigil.config.WebConfig;
-import io.pgvigil.config.WebConfigLoader;
-import io.pgvigil.http.WebSecurity;
 import io.pgvigil.config.AuthConfig;
 import io.pgvigil.config.LoadResult;
 import io.pgvigil.http.Lifecycle;
@@ -27,18 +23,16 @@ final class Service implements Lifecycle {
 
     private final Path configFile;
     private final ConfigState config;
-    private final Optional<Path> webConfigFile;
-    private final AtomicReference<WebConfig> webConfig;
+    private final WebConfigFile webConfig;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<Runnable> modulesChanged = new ArrayList<>();
     private final AtomicReference<WebServer> server = new AtomicReference<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final Object reloadLock = new Object();
 
-    Service(Path configFile, ConfigState config, Optional<Path> webConfigFile, AtomicReference<WebConfig> webConfig) {
+    Service(Path configFile, ConfigState config, WebConfigFile webConfig) {
         this.configFile = configFile;
         this.config = config;
-        this.webConfigFile = webConfigFile;
         this.webConfig = webConfig;
     }
 
@@ -83,44 +77,14 @@ final class Service implements Lifecycle {
             } else {
                 LOG.log(Level.ERROR, "Error reloading config; keeping the last good configuration", "file", configFile.toString());
             }
-            if (webConfigFile.isPresent()) {
-                Optional<String> webError = reloadWebConfig(webConfigFile.get());
-                if (webError.isPresent()) {
-                    return new ReloadOutcome(false, outcome.successful() ? webError.get() : outcome.message() + "; " + webError.get());
-                }
-                return new ReloadOutcome(outcome.successful(), outcome.message() + "; reloaded web config file " + webConfigFile.get());
-            }
-            return outcome;
+            return switch (webConfig.load(WebConfigFile.Phase.RELOAD, Optional.ofNullable(server.get()))) {
+                case WebConfigFile.Outcome.NoFile none -> outcome;
+                case WebConfigFile.Outcome.Applied applied -> new ReloadOutcome(
+                        outcome.successful(), outcome.message() + "; reloaded web config file " + applied.file());
+                case WebConfigFile.Outcome.Rejected rejected -> new ReloadOutcome(
+                        false, outcome.successful() ? rejected.reason() : outcome.message() + "; " + rejected.reason());
+            };
         }
-    }
-
-    /** Validates the web config file completely, then swaps it (and the server's TLS context); empty on success. */
-    private Optional<String> reloadWebConfig(Path file) {
-        WebConfig next;
-        Optional<Tls> tls;
-        try {
-            next = WebConfigLoader.load(file);
-            tls = next.tls().map(WebSecurity::tls);
-        } catch (WebConfigLoader.InvalidWebConfigException e) {
-            e.errors().forEach(err -> LOG.log(Level.ERROR, "Error reloading web config; keeping the last good one", "err", err));
-            return Optional.of("web config file " + file + " is invalid: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            LOG.log(Level.ERROR, "Error reloading web config; keeping the last good one", "err", e.getMessage());
-            return Optional.of("web config file " + file + ": " + e.getMessage());
-        }
-        if (tls.isPresent() != webConfig.get().tls().isPresent()) {
-            String err = "web config file " + file + ": TLS cannot be switched on or off by a reload; restart pgvigil";
-            LOG.log(Level.ERROR, "Error reloading web config; keeping the last good one", "err", err);
-            return Optional.of(err);
-        }
-        WebServer s = server.get();
-        if (tls.isPresent() && s != null) {
-            s.reloadTls(tls.get());
-        }
-        webConfig.set(next);
-        LOG.log(Level.INFO, "Completed loading of web config file", "file", file.toString(),
-                "tls", next.tls().isPresent(), "basic_auth_users", next.basicAuthUsers().size());
-        return Optional.empty();
     }
 
     /** @return whether a stop has been requested */

@@ -1,14 +1,11 @@
 package io.pgvigil.app;
 
-import io.pgvigil.config.WebConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +30,7 @@ class ReloadRetiresConnectionsTest {
         Files.writeString(file, module("first-Pa55"));
         ConfigState config = new ConfigState();
         Main.loadConfig(file, config);
-        Service service = new Service(file, config, Optional.empty(), new AtomicReference<>(WebConfig.none()));
+        Service service = new Service(file, config, WebConfigFile.none());
         AtomicInteger retired = new AtomicInteger();
         service.onModulesChanged(retired::incrementAndGet);
 

@@ -37,7 +37,7 @@ class WebConfigIT {
     private static final char[] STORE_PASSWORD = "changeit".toCharArray();
 
     /** A self-signed RSA certificate for 127.0.0.1 in a PKCS#12 store, written out as PEM certificate and key too. */
-    private static KeyStore keyPair(Path dir, String name) throws Exception {
+    static KeyStore keyPair(Path dir, String name) throws Exception {
         Path store = dir.resolve(name + ".p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                                              "-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048",

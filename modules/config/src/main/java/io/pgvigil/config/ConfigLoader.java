@@ -76,7 +76,7 @@ public final class ConfigLoader {
         }
         StringJoiner options = new StringJoiner(",");
         module.options().forEach((key, value) -> options.add(key + "=" + (isSecretOption(key) ? Secret.MASK : value)));
-        return out.append(" options=").append(quoted(options.toString())).toString();
+        return out.append(" options=").append(Problems.quote(options.toString(), Integer.MAX_VALUE)).toString();
     }
 
     /** Option names whose values are secrets (libpq {@code password}, {@code sslpassword}), in any case. */
@@ -87,22 +87,7 @@ public final class ConfigLoader {
 
     private static String logfmtValue(String value) {
         boolean plain = !value.isEmpty() && value.chars().allMatch(c -> c > ' ' && c != '"' && c != '=' && c != '\\');
-        return plain ? value : quoted(value);
-    }
-
-    private static String quoted(String value) {
-        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"', '\\' -> out.append('\\').append(c);
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> out.append(c);
-            }
-        }
-        return out.append('"').toString();
+        return plain ? value : Problems.quote(value, Integer.MAX_VALUE);
     }
 
     /** The file's text; empty with no problem recorded if the file does not exist. */

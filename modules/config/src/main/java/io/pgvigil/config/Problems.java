@@ -46,8 +46,20 @@ final class Problems {
 
     /** {@return the text in double quotes, escaped, cut after {@value #MAX_ECHO} characters} */
     static String quote(String text) {
-        StringBuilder out = new StringBuilder().append('"');
-        int shown = Math.min(text.length(), MAX_ECHO);
+        return quote(text, MAX_ECHO);
+    }
+
+    /**
+     * Quotes as Go's {@code strconv.Quote} does for printable text (also the logfmt quoting): {@code "} and
+     * {@code \} escaped, {@code \n}, {@code \r}, {@code \t} and other control characters as escapes.
+     *
+     * @param text the text
+     * @param max  characters shown; a longer text is cut and ends in {@code ...}
+     * @return the text in double quotes
+     */
+    static String quote(String text, int max) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), max) + 5).append('"');
+        int shown = Math.min(text.length(), max);
         for (int i = 0; i < shown; i++) {
             char c = text.charAt(i);
             switch (c) {

@@ -42,4 +42,12 @@ class SummaryTest {
                 .isEqualTo("type=userpass user=\"stage \\\"monitor\\\"\" options=\"application_name=a\\\"b\"");
         assertThat(ConfigLoader.summary(module("m", "u", Map.of()))).isEqualTo("type=userpass user=u options=\"\"");
     }
+
+    @Test
+    void summaryQuotesLikeTheProblemMessagesButNeverCuts() {
+        String longName = "x".repeat(100);
+        assertThat(ConfigLoader.summary(module("m", "a\u0001b\tc", Map.of("application_name", longName))))
+                .isEqualTo("type=userpass user=\"a\\u0001b\\tc\" options=\"application_name=" + longName + "\"");
+        assertThat(Problems.quote(longName)).isEqualTo("\"" + "x".repeat(64) + "...\"");
+    }
 }
