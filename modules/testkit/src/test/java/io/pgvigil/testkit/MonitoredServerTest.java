@@ -60,11 +60,21 @@ class MonitoredServerTest {
     }
 
     @Test
-    void onAndAsRoleKeepTheRestAndToStringHidesThePassword() {
+    void targetIsHostAndPortWithOrWithoutADatabase() {
+        MonitoredServer mon = MonitoredServer.shared(MonitoredServer.majors().getFirst());
+        assertThat(mon.target()).isEqualTo("127.0.0.1:" + mon.server().port());
+        assertThat(mon.target("app")).isEqualTo("127.0.0.1:" + mon.server().port() + "/app");
+        assertThat(mon.on(PgServer.shared(MonitoredServer.majors().getLast())).target("app"))
+                .isEqualTo("127.0.0.1:" + PgServer.shared(MonitoredServer.majors().getLast()).port() + "/app");
+    }
+
+    @Test
+    void onAsRoleAndWithPasswordKeepTheRestAndToStringHidesThePassword() {
         MonitoredServer mon = MonitoredServer.shared(MonitoredServer.majors().getFirst());
         PgServer other = PgServer.shared(MonitoredServer.majors().getLast());
         assertThat(mon.on(other)).isEqualTo(new MonitoredServer(other, mon.role(), mon.password()));
         assertThat(mon.asRole("someone")).isEqualTo(new MonitoredServer(mon.server(), "someone", mon.password()));
+        assertThat(mon.withPassword("other-pw")).isEqualTo(new MonitoredServer(mon.server(), mon.role(), "other-pw"));
         assertThat(mon.toString()).contains(mon.role()).doesNotContain(mon.password());
     }
 }
