@@ -1,19 +1,12 @@
 package io.pgvigil.collectors;
 
 import io.pgvigil.connect.ConnectionSource;
-import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
-import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.pgvigil.testkit.Snapshots.Shape;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,13 +18,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.pgvigil.collectors.ScraperTest.value;
+import static io.pgvigil.testkit.Snapshots.bucket;
+import static io.pgvigil.testkit.Snapshots.collectorShapes;
+import static io.pgvigil.testkit.Snapshots.histogram;
+import static io.pgvigil.testkit.Snapshots.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -59,55 +54,6 @@ class ActivityCollectorsTest {
         for (String c : collectors) {
             assertThat(value(m, "pg_scrape_collector_success", "collector", c)).as(c).contains(1.0);
         }
-    }
-
-    /** Family name to type and sorted label names, without the exporter's own families. */
-    private static Map<String, Shape> shapes(MetricSnapshots snapshots) {
-        Map<String, Shape> out = new TreeMap<>();
-        for (MetricSnapshot s : snapshots) {
-            String name = s.getMetadata().getOriginalName();
-            if (name.equals("pg_up") || name.equals("pg_static") || name.startsWith("pg_exporter_") || name.startsWith("pg_stat_database_conflicts_")
-                || name.startsWith("pg_scrape_collector_")) {
-                continue;
-            }
-            String type = switch (s) {
-                case GaugeSnapshot g -> "gauge";
-                case CounterSnapshot c -> "counter";
-                case UnknownSnapshot u -> "untyped";
-                case HistogramSnapshot h -> "histogram";
-                default -> s.getClass().getSimpleName();
-            };
-            List<String> labels = new ArrayList<>();
-            Labels l = s.getDataPoints().getFirst().getLabels();
-            for (int i = 0; i < l.size(); i++) {
-                labels.add(l.getName(i));
-            }
-            out.put(name, new Shape(type, labels));
-        }
-        return out;
-    }
-
-    private static Optional<HistogramDataPointSnapshot> histogram(MetricSnapshots m, String family, String... labelPairs) {
-        Labels wanted = Labels.of(labelPairs);
-        for (MetricSnapshot s : m) {
-            if (s instanceof HistogramSnapshot h && s.getMetadata().getOriginalName().equals(family)) {
-                return h.getDataPoints().stream().filter(p -> p.getLabels().equals(wanted)).findFirst();
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** The number of observations at most {@code le}, as the exposition's {@code _bucket} line shows it. */
-    private static long bucket(HistogramDataPointSnapshot p, double le) {
-        ClassicHistogramBuckets b = p.getClassicBuckets();
-        long cumulative = 0;
-        for (int i = 0; i < b.size(); i++) {
-            cumulative += b.getCount(i);
-            if (b.getUpperBound(i) == le) {
-                return cumulative;
-            }
-        }
-        throw new AssertionError("no bucket le=" + le);
     }
 
     private static Connection idleSession(PgServer pg, String applicationName) throws SQLException {
@@ -157,7 +103,7 @@ class ActivityCollectorsTest {
             assertSucceeded(m, ALL.toArray(String[]::new));
             assertThat(value(m, "pg_exporter_last_scrape_error")).contains(0.0);
 
-            Map<String, Shape> shapes = shapes(m);
+            Map<String, Shape> shapes = collectorShapes(m);
             // These two exist only while a (auto)vacuum runs; their shapes are checked where one is made to run.
             Map<String, Shape> steady = new TreeMap<>(shapes);
             steady.keySet().removeIf(k -> k.startsWith("pg_stat_progress_vacuum_") || k.startsWith("pg_stat_activity_autovacuum_"));
@@ -319,13 +265,13 @@ class ActivityCollectorsTest {
         if (pg.majorVersion() < 16) {
             MetricSnapshots m = scrape(mon, "buffercache_summary");
             assertSucceeded(m, "buffercache_summary"); // does not apply: nothing, and no failure
-            assertThat(shapes(m)).isEmpty();
+            assertThat(collectorShapes(m)).isEmpty();
             return;
         }
         pg.execute("postgres", "CREATE EXTENSION IF NOT EXISTS pg_buffercache");
         MetricSnapshots m = scrape(mon, "buffercache_summary");
         assertSucceeded(m, "buffercache_summary");
-        assertThat(shapes(m)).containsOnlyKeys(families);
+        assertThat(collectorShapes(m)).containsOnlyKeys(families);
         double buffers = queryDouble(pg, "SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'");
         double used = value(m, "pg_buffercache_summary_buffers_used").orElseThrow();
         assertThat(used).isGreaterThan(0);
@@ -336,7 +282,7 @@ class ActivityCollectorsTest {
         pg.createDatabase("pgvigil_no_buffercache", null);
         MetricSnapshots without = scrapeDatabase(mon, "pgvigil_no_buffercache", "buffercache_summary");
         assertThat(value(without, "pg_scrape_collector_success", "collector", "buffercache_summary")).contains(0.0);
-        assertThat(shapes(without)).isEmpty();
+        assertThat(collectorShapes(without)).isEmpty();
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
@@ -345,7 +291,7 @@ class ActivityCollectorsTest {
         MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
         MetricSnapshots m = scrape(mon, "stat_activity_autovacuum");
         assertSucceeded(m, "stat_activity_autovacuum");
-        assertThat(shapes(m)).allSatisfy((name, shape) -> {
+        assertThat(collectorShapes(m)).allSatisfy((name, shape) -> {
             assertThat(name).isEqualTo("pg_stat_activity_autovacuum_timestamp_seconds");
             assertThat(shape).isEqualTo(new Shape("gauge", List.of("relname")));
         });
@@ -363,7 +309,7 @@ class ActivityCollectorsTest {
             MetricSnapshots m = scrape(mon, "stat_progress_vacuum");
             assertSucceeded(m, "stat_progress_vacuum");
             if (idleBefore && queryDouble(pg, running) == 0) {
-                assertThat(shapes(m)).isEmpty();
+                assertThat(collectorShapes(m)).isEmpty();
                 return;
             }
             assertThat(attempt).as("a vacuum was running at every attempt").isLessThan(10);
@@ -432,7 +378,7 @@ class ActivityCollectorsTest {
                 counters.add("max_dead_tuples");
             }
             counters.forEach(c -> expected.put("pg_stat_progress_vacuum_" + c, new Shape("gauge", List.of("datname", "relname"))));
-            assertThat(shapes(m)).isEqualTo(expected);
+            assertThat(collectorShapes(m)).isEqualTo(expected);
 
             String[] rel = {"datname", "postgres", "relname", table};
             for (String phase : StatProgressVacuumCollector.PHASES) {

@@ -2,12 +2,10 @@ package io.pgvigil.collectors;
 
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.connect.ServerVersion;
-import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.pgvigil.testkit.Snapshots.Shape;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,15 +15,16 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import static io.pgvigil.collectors.ScraperTest.count;
-import static io.pgvigil.collectors.ScraperTest.shapes;
-import static io.pgvigil.collectors.ScraperTest.value;
+import static io.pgvigil.testkit.Snapshots.count;
+import static io.pgvigil.testkit.Snapshots.labelValues;
+import static io.pgvigil.testkit.Snapshots.requiredValue;
+import static io.pgvigil.testkit.Snapshots.shapes;
+import static io.pgvigil.testkit.Snapshots.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -209,9 +208,9 @@ class TableCollectorsTest {
                 queryDouble(pg, DATA_DB, "SELECT pg_indexes_size('pgvigil_items')"));
         assertThat(value(m, "pg_stat_user_tables_index_size_bytes", plain)).contains(0.0);
 
-        assertThat(sum(m, "pg_statio_user_tables_heap_blocks_hit", items) + sum(m, "pg_statio_user_tables_heap_blocks_read", items))
+        assertThat(requiredValue(m, "pg_statio_user_tables_heap_blocks_hit", items) + requiredValue(m, "pg_statio_user_tables_heap_blocks_read", items))
                 .isGreaterThan(0);
-        assertThat(sum(m, "pg_statio_user_tables_idx_blocks_hit", items) + sum(m, "pg_statio_user_tables_idx_blocks_read", items))
+        assertThat(requiredValue(m, "pg_statio_user_tables_idx_blocks_hit", items) + requiredValue(m, "pg_statio_user_tables_idx_blocks_read", items))
                 .isGreaterThan(0);
         // a table with neither index nor TOAST table: the NULL columns are still exported, as 0
         for (String io : List.of("idx_blocks_read", "idx_blocks_hit", "toast_blocks_read", "toast_blocks_hit",
@@ -219,29 +218,13 @@ class TableCollectorsTest {
             assertThat(value(m, "pg_statio_user_tables_" + io, plain)).as(io).contains(0.0);
         }
         String[] pkey = {"schemaname", "public", "relname", "pgvigil_items", "indexrelname", "pgvigil_items_pkey"};
-        assertThat(sum(m, "pg_statio_user_indexes_idx_blks_hit_total", pkey) + sum(m, "pg_statio_user_indexes_idx_blks_read_total", pkey))
+        assertThat(requiredValue(m, "pg_statio_user_indexes_idx_blks_hit_total", pkey) + requiredValue(m, "pg_statio_user_indexes_idx_blks_read_total", pkey))
                 .isGreaterThan(0);
 
         // only the connected database's tables
         assertThat(labelValues(m, "pg_stat_user_tables_n_tup_ins", "datname")).containsOnly(DATA_DB);
         assertThat(labelValues(m, "pg_statio_user_tables_heap_blocks_hit", "datname")).containsOnly(DATA_DB);
         assertThat(labelValues(m, "pg_statio_user_indexes_idx_blks_hit_total", "indexrelname")).containsOnly("pgvigil_items_pkey");
-    }
-
-    private static double sum(MetricSnapshots m, String family, String... labelPairs) {
-        return value(m, family, labelPairs).orElseThrow(() -> new AssertionError(family + " has no series " + List.of(labelPairs)));
-    }
-
-    private static List<String> labelValues(MetricSnapshots m, String family, String label) {
-        List<String> out = new ArrayList<>();
-        for (MetricSnapshot s : m) {
-            if (s.getMetadata().getOriginalName().equals(family)) {
-                for (DataPointSnapshot p : s.getDataPoints()) {
-                    out.add(p.getLabels().get(label));
-                }
-            }
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------------------- stat_bgwriter, stat_checkpointer
