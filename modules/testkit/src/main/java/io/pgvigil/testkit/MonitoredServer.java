@@ -53,7 +53,14 @@ public record MonitoredServer(PgServer server, String role, String password) {
      * or, if it exists, given this password again ({@link PgServer#createRole(String, String, String...)}).
      */
     public static MonitoredServer shared(String major, String role, String password) {
-        PgServer server = PgServer.shared(major);
+        return create(PgServer.shared(major), role, password);
+    }
+
+    /**
+     * {@code server}, shared or private (e.g. one the test restarts), with login role {@code role} ({@code password}) in
+     * {@code pg_monitor}, created or given this password again.
+     */
+    public static MonitoredServer create(PgServer server, String role, String password) {
         server.createRole(role, password, "IN ROLE pg_monitor");
         return new MonitoredServer(server, role, password);
     }

@@ -45,6 +45,19 @@ class MonitoredServerTest {
     }
 
     @Test
+    void createGivesAPrivateServerTheRole() throws SQLException {
+        try (PgServer own = PgServer.start(MonitoredServer.majors().getFirst())) {
+            MonitoredServer mon = MonitoredServer.create(own, "pgvigil_mon_own", "own-pw");
+            assertThat(mon).isEqualTo(new MonitoredServer(own, "pgvigil_mon_own", "own-pw"));
+            try (Connection c = own.connect("postgres", "pgvigil_mon_own", "own-pw"); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pg_has_role(current_user, 'pg_monitor', 'MEMBER')")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBoolean(1)).as("member of pg_monitor").isTrue();
+            }
+        }
+    }
+
+    @Test
     void dsnNamesRolePasswordPortAndDatabaseAndDisablesTls() {
         MonitoredServer mon = MonitoredServer.shared(MonitoredServer.majors().getFirst());
         assertThat(mon.dsn("postgres")).isEqualTo("postgresql://pgvigil_monitor:mon-Pa55word@127.0.0.1:"
