@@ -5,6 +5,7 @@ import io.pgvigil.connect.Lease;
 import io.pgvigil.connect.PoolOptions;
 import io.pgvigil.connect.PooledSource;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static io.pgvigil.testkit.Snapshots.value;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,24 +35,25 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * shared server.
  */
 class PooledScrapingTest {
+    private static final String ROLE = "pgvigil_pool_monitor";
     private static final String PASSWORD = "p00l-Pa55word";
     private static final String DB = "pgvigil_pool";
     /** A generous bound for things that must end (no timing is asserted within it). */
     private static final Duration BOUND = Duration.ofSeconds(60);
 
+    private static MonitoredServer mon;
     private static PgServer pg;
 
     @BeforeAll
     static void server() {
-        pg = PgServer.shared(PgServer.majors().getLast());
-        pg.createRole("pgvigil_pool_monitor", PASSWORD, "IN ROLE pg_monitor");
+        mon = MonitoredServer.shared(MonitoredServer.majors().getLast(), ROLE, PASSWORD);
+        pg = mon.server();
         pg.createDatabase(DB, null);
         pg.execute(DB, "CREATE TABLE IF NOT EXISTS locked_table (id int)");
     }
 
     private static ConnectionSpec spec(String database, String tag, String extra) {
-        return ConnectionSpec.parse("postgresql://pgvigil_pool_monitor:" + PASSWORD + "@127.0.0.1:" + pg.port() + "/" + database
-                                    + "?sslmode=disable&application_name=" + tag + extra);
+        return ConnectionSpec.parse(mon.dsn(database) + "&application_name=" + tag + extra);
     }
 
     private static PooledSource pool(int max, Duration idle) {
@@ -326,11 +327,9 @@ class PooledScrapingTest {
 
     @Test
     void aServerRestartBetweenScrapesIsFollowedByASuccessfulScrape() throws Exception {
-        try (PgServer own = PgServer.start(PgServer.majors().getLast());
+        try (PgServer own = PgServer.start(MonitoredServer.majors().getLast());
              PooledSource pool = pool(10, Duration.ofMinutes(5))) {
-            own.createRole("pgvigil_pool_monitor", PASSWORD, "IN ROLE pg_monitor");
-            ConnectionSpec target = ConnectionSpec.parse("postgresql://pgvigil_pool_monitor:" + PASSWORD + "@127.0.0.1:" + own.port()
-                                                         + "/postgres?sslmode=disable");
+            ConnectionSpec target = ConnectionSpec.parse(MonitoredServer.create(own, ROLE, PASSWORD).dsn("postgres"));
             Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
             assertThat(value(scraper.scrape(target), "pg_up")).contains(1.0);
             own.restart();
