@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
@@ -64,13 +63,9 @@ class ServiceLifecycleIT {
     }
 
     /** Backends of this test's exporter on the server, the given one waiting for a lock or all. */
-    private static int backends(boolean waitingForLock) throws Exception {
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + APP + "'"
-                                            + (waitingForLock ? " AND wait_event_type = 'Lock'" : ""))) {
-            rs.next();
-            return rs.getInt(1);
-        }
+    private static int backends(boolean waitingForLock) {
+        return (int) pg.queryDouble("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
+                                                + (waitingForLock ? " AND wait_event_type = 'Lock'" : ""), APP);
     }
 
     private static void awaitBackends(boolean waitingForLock, int expected) throws Exception {

@@ -74,14 +74,6 @@ class ActivityCollectorsTest {
         return c;
     }
 
-    private static double queryDouble(PgServer pg, String sql) throws SQLException {
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).as(sql).isTrue();
-            return rs.getDouble(1);
-        }
-    }
-
     private static void closeAll(Connection... connections) throws SQLException {
         for (Connection c : connections) {
             c.close();
@@ -212,7 +204,7 @@ class ActivityCollectorsTest {
         double started = value(m, "pg_postmaster_start_time_seconds").orElseThrow();
         double now = System.currentTimeMillis() / 1000.0;
         assertThat(started).isLessThanOrEqualTo(now).isGreaterThan(now - Duration.ofDays(1).toSeconds());
-        assertThat(started).isCloseTo(queryDouble(pg, "SELECT extract(epoch FROM pg_postmaster_start_time())::float8"),
+        assertThat(started).isCloseTo(pg.queryDouble("postgres", "SELECT extract(epoch FROM pg_postmaster_start_time())::float8"),
                                       within(1e-6));
     }
 
@@ -238,8 +230,8 @@ class ActivityCollectorsTest {
         }
         MetricSnapshots m = scrape(mon, "database_wraparound");
         assertSucceeded(m, "database_wraparound");
-        double xidAfter = queryDouble(pg, "SELECT age(datfrozenxid) FROM pg_database WHERE datname = 'postgres'");
-        double mxidAfter = queryDouble(pg, "SELECT mxid_age(datminmxid) FROM pg_database WHERE datname = 'postgres'");
+        double xidAfter = pg.queryDouble("postgres", "SELECT age(datfrozenxid) FROM pg_database WHERE datname = 'postgres'");
+        double mxidAfter = pg.queryDouble("postgres", "SELECT mxid_age(datminmxid) FROM pg_database WHERE datname = 'postgres'");
         for (String db : List.of("postgres", "template1")) {
             assertThat(value(m, "pg_database_wraparound_age_datfrozenxid_seconds", "datname", db)).as(db)
                     .hasValueSatisfying(v -> assertThat(v).isGreaterThan(0));
@@ -272,7 +264,7 @@ class ActivityCollectorsTest {
         MetricSnapshots m = scrape(mon, "buffercache_summary");
         assertSucceeded(m, "buffercache_summary");
         assertThat(collectorShapes(m)).containsOnlyKeys(families);
-        double buffers = queryDouble(pg, "SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'");
+        double buffers = pg.queryDouble("postgres", "SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'");
         double used = value(m, "pg_buffercache_summary_buffers_used").orElseThrow();
         assertThat(used).isGreaterThan(0);
         assertThat(used + value(m, "pg_buffercache_summary_buffers_unused").orElseThrow()).isEqualTo(buffers);
@@ -305,10 +297,10 @@ class ActivityCollectorsTest {
         String running = "SELECT count(*) FROM pg_stat_progress_vacuum";
         for (int attempt = 1; ; attempt++) {
             // autovacuum may start at any moment: only a scrape with no vacuum before and after counts
-            boolean idleBefore = queryDouble(pg, running) == 0;
+            boolean idleBefore = pg.queryDouble("postgres", running) == 0;
             MetricSnapshots m = scrape(mon, "stat_progress_vacuum");
             assertSucceeded(m, "stat_progress_vacuum");
-            if (idleBefore && queryDouble(pg, running) == 0) {
+            if (idleBefore && pg.queryDouble("postgres", running) == 0) {
                 assertThat(collectorShapes(m)).isEmpty();
                 return;
             }
@@ -362,7 +354,7 @@ class ActivityCollectorsTest {
             String waiting = "SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_progress_vacuum p USING (pid) "
                              + "WHERE a.pid = " + vacPid + " AND a.wait_event = 'BufferPin'";
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (queryDouble(pg, waiting) == 0) {
+            while (pg.queryDouble("postgres", waiting) == 0) {
                 assertThat(vacuum).as("VACUUM ended without waiting for the pin").isNotDone();
                 assertThat(System.nanoTime()).as("VACUUM never waited for the pin").isLessThan(deadline);
                 Thread.sleep(20);
@@ -386,17 +378,17 @@ class ActivityCollectorsTest {
                         .as(phase).contains(phase.equals("scanning heap") ? 1.0 : 0.0);
             }
             String view = "SELECT %s::float8 FROM pg_stat_progress_vacuum WHERE pid = " + vacPid;
-            double heapBlocks = queryDouble(pg, view.formatted("heap_blks_total"));
+            double heapBlocks = pg.queryDouble("postgres", view.formatted("heap_blks_total"));
             assertThat(heapBlocks).isGreaterThan(5);
             assertThat(value(m, "pg_stat_progress_vacuum_heap_blks", rel)).contains(heapBlocks);
             assertThat(value(m, "pg_stat_progress_vacuum_heap_blks_scanned", rel))
-                    .contains(queryDouble(pg, view.formatted("heap_blks_scanned")));
+                    .contains(pg.queryDouble("postgres", view.formatted("heap_blks_scanned")));
             assertThat(value(m, "pg_stat_progress_vacuum_heap_blks_vacuumed", rel)).contains(0.0);
             assertThat(value(m, "pg_stat_progress_vacuum_index_vacuums", rel)).contains(0.0);
             // The rows deleted from pages 0 and 1: a count of tuples on every major, never a byte figure.
             assertThat(value(m, "pg_stat_progress_vacuum_num_dead_tuples", rel)).contains((double) deleted);
             if (pg.majorVersion() < 17) {
-                double limit = queryDouble(pg, view.formatted("max_dead_tuples"));
+                double limit = pg.queryDouble("postgres", view.formatted("max_dead_tuples"));
                 assertThat(limit).isGreaterThanOrEqualTo(deleted);
                 assertThat(value(m, "pg_stat_progress_vacuum_max_dead_tuples", rel)).contains(limit);
             }

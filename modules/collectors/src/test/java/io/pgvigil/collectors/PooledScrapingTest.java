@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -60,24 +59,9 @@ class PooledScrapingTest {
         return ConnectionSource.pooled(new PoolOptions(max, idle, Duration.ofSeconds(1)));
     }
 
-    private static List<Integer> backends(String tag) throws SQLException {
-        List<Integer> pids = new ArrayList<>();
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = '" + tag + "' ORDER BY pid")) {
-            while (rs.next()) {
-                pids.add(rs.getInt(1));
-            }
-        }
-        return pids;
-    }
-
-    private static long waitingOnLock(String tag) throws SQLException {
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + tag
-                                            + "' AND wait_event_type = 'Lock'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    private static long waitingOnLock(String tag) {
+        return (long) pg.queryDouble("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
+                                                 + " AND wait_event_type = 'Lock'", tag);
     }
 
     /** Polls until {@code condition} holds; fails after a generous bound. */
@@ -113,9 +97,9 @@ class PooledScrapingTest {
             Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
             ConnectionSpec target = spec(DB, tag, "");
             MetricSnapshots first = scraper.scrape(target);
-            List<Integer> afterFirst = backends(tag);
+            List<Integer> afterFirst = pg.backendPids(tag);
             MetricSnapshots second = scraper.scrape(target);
-            List<Integer> afterSecond = backends(tag);
+            List<Integer> afterSecond = pg.backendPids(tag);
 
             assertThat(value(first, "pg_up")).contains(1.0);
             assertThat(value(second, "pg_up")).contains(1.0);
@@ -219,7 +203,7 @@ class PooledScrapingTest {
             assertThat(maxSeen.get()).isBetween(1, cap);
             assertThat(stats.open()).isLessThanOrEqualTo(cap);
             assertThat(stats.evictedLru()).isGreaterThan(0);
-            await("the server sees at most the cap", () -> backends(tag).size() <= cap);
+            await("the server sees at most the cap", () -> pg.backendPids(tag).size() <= cap);
         }
     }
 
@@ -290,10 +274,10 @@ class PooledScrapingTest {
         try (PooledSource pool = pool(10, Duration.ofMillis(300))) {
             Scraper scraper = new Scraper(pool, Set.of("database"));
             assertThat(value(scraper.scrape(spec(DB, tag, "")), "pg_up")).contains(1.0);
-            assertThat(backends(tag)).hasSize(1);
+            assertThat(pg.backendPids(tag)).hasSize(1);
             await("the idle connection is closed", () -> pool.stats().open() == 0);
             assertThat(pool.stats().evictedIdle()).isEqualTo(1);
-            await("its backend is gone", () -> backends(tag).isEmpty());
+            await("its backend is gone", () -> pg.backendPids(tag).isEmpty());
         }
     }
 
@@ -306,14 +290,14 @@ class PooledScrapingTest {
             Scraper scraper = new Scraper(pool, Set.of("database"));
             assertThat(value(scraper.scrape(spec(DB, idleTag, "")), "pg_up")).contains(1.0);
             Lease busy = pool.lease(spec(DB, busyTag, ""), System.nanoTime() + BOUND.toNanos());
-            List<Integer> busyBefore = backends(busyTag);
-            assertThat(backends(idleTag)).hasSize(1);
+            List<Integer> busyBefore = pg.backendPids(busyTag);
+            assertThat(pg.backendPids(idleTag)).hasSize(1);
 
             pool.retireAll();
-            await("the idle session is closed", () -> backends(idleTag).isEmpty());
-            assertThat(backends(busyTag)).isEqualTo(busyBefore);
+            await("the idle session is closed", () -> pg.backendPids(idleTag).isEmpty());
+            assertThat(pg.backendPids(busyTag)).isEqualTo(busyBefore);
             busy.close();
-            await("the busy session is closed once given back", () -> backends(busyTag).isEmpty());
+            await("the busy session is closed once given back", () -> pg.backendPids(busyTag).isEmpty());
             assertThat(pool.stats().retiredByReload()).isEqualTo(2);
             assertThat(pool.stats().open()).isZero();
 

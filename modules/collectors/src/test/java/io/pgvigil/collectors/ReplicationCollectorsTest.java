@@ -9,9 +9,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -50,20 +47,8 @@ class ReplicationCollectorsTest {
         }
     }
 
-    private static String queryString(PgServer pg, String sql, String param) throws SQLException {
-        try (Connection c = pg.connectAsSuperuser("postgres"); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (param != null) {
-                ps.setString(1, param);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).as("a row from %s", sql).isTrue();
-                return rs.getString(1);
-            }
-        }
-    }
-
     private static String walSenderPid(PgServer primary, PgServer standby) throws SQLException {
-        return queryString(primary, "SELECT pid FROM pg_stat_replication WHERE application_name = ?",
+        return primary.queryString("postgres", "SELECT pid::text FROM pg_stat_replication WHERE application_name = ?",
                            standby.standbyName().orElseThrow());
     }
 

@@ -116,12 +116,7 @@ class ScraperTest {
         MetricSnapshots m = scrapeDefaults(spec(mon));
         Map<String, Shape> shapes = shapes(m);
         assertThat(shapes.get("pg_settings_shared_buffers_bytes")).isEqualTo(new Shape("gauge", List.of()));
-        double blocks;
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             var rs = st.executeQuery("SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'")) {
-            rs.next();
-            blocks = rs.getDouble(1);
-        }
+        double blocks = pg.queryDouble("postgres", "SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'");
         assertThat(value(m, "pg_settings_shared_buffers_bytes")).contains(blocks * 8192);
         assertThat(value(m, "pg_settings_fsync")).contains(0.0);              // the test servers run with fsync=off
         assertThat(value(m, "pg_settings_max_connections")).isPresent();
@@ -145,12 +140,7 @@ class ScraperTest {
                 st.execute("LOCK TABLE held IN ACCESS EXCLUSIVE MODE");
             }
             MetricSnapshots m = scrapeDefaults(spec(mon));
-            long databases;
-            try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-                 var rs = st.executeQuery("SELECT count(*) FROM pg_database")) {
-                rs.next();
-                databases = rs.getLong(1);
-            }
+            long databases = (long) pg.queryDouble("postgres", "SELECT count(*) FROM pg_database");
             assertThat(count(m, "pg_locks_count")).isEqualTo(databases * 9);
             assertThat(value(m, "pg_locks_count", "datname", "postgres", "mode", "accessexclusivelock"))
                     .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1));

@@ -59,22 +59,6 @@ class TableCollectorsTest {
         return out;
     }
 
-    private static double queryDouble(PgServer pg, String database, String sql) throws SQLException {
-        try (Connection c = pg.connectAsSuperuser(database); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).as(sql).isTrue();
-            return rs.getDouble(1);
-        }
-    }
-
-    private static String queryText(PgServer pg, String database, String sql) throws SQLException {
-        try (Connection c = pg.connectAsSuperuser(database); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).as(sql).isTrue();
-            return rs.getString(1);
-        }
-    }
-
     /** Cumulative statistics reach the views a little later (PG < 15: through the collector): poll, bounded. */
     private static void await(PgServer pg, String database, String condition) throws Exception {
         long deadline = System.nanoTime() + 15_000_000_000L;
@@ -94,7 +78,7 @@ class TableCollectorsTest {
     }
 
     private static double nowSeconds(PgServer pg) throws SQLException {
-        return queryDouble(pg, "postgres", "SELECT floor(extract(epoch FROM now()))");
+        return pg.queryDouble("postgres", "SELECT floor(extract(epoch FROM now()))");
     }
 
     // ------------------------------------------------------------------------------------ stat_user_tables, statio_*
@@ -203,9 +187,9 @@ class TableCollectorsTest {
         assertThat(value(m, "pg_stat_user_tables_idx_scan", plain)).contains(0.0);       // no index: NULL -> 0
         assertThat(value(m, "pg_stat_user_tables_n_tup_ins", plain)).contains(3.0);
         assertThat(value(m, "pg_stat_user_tables_table_size_bytes", items)).contains(
-                queryDouble(pg, DATA_DB, "SELECT pg_table_size('pgvigil_items')"));
+                pg.queryDouble(DATA_DB, "SELECT pg_table_size('pgvigil_items')"));
         assertThat(value(m, "pg_stat_user_tables_index_size_bytes", items)).contains(
-                queryDouble(pg, DATA_DB, "SELECT pg_indexes_size('pgvigil_items')"));
+                pg.queryDouble(DATA_DB, "SELECT pg_indexes_size('pgvigil_items')"));
         assertThat(value(m, "pg_stat_user_tables_index_size_bytes", plain)).contains(0.0);
 
         assertThat(requiredValue(m, "pg_statio_user_tables_heap_blocks_hit", items) + requiredValue(m, "pg_statio_user_tables_heap_blocks_read", items))
@@ -324,15 +308,15 @@ class TableCollectorsTest {
                 st.execute("SET pg_stat_statements.track = 'all'");
                 st.execute("DO $$ BEGIN EXECUTE '" + HEAVY + "'; END $$");
             }
-            assertThat(queryDouble(pg, STMT_DB, "SELECT count(*) FROM pg_stat_statements s WHERE s.query LIKE 'SELECT count(*) FROM pgvigil_marker m,%'"
+            assertThat(pg.queryDouble(STMT_DB, "SELECT count(*) FROM pg_stat_statements s WHERE s.query LIKE 'SELECT count(*) FROM pgvigil_marker m,%'"
                                                 + " AND s.userid = '" + superuser + "'::regrole AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"))
                     .as("duplicate rows in pg_stat_statements").isEqualTo(2);
         }
         String whereA = " FROM pg_stat_statements s WHERE s.query LIKE 'SELECT count(*) FROM pgvigil_marker m,%' AND s.userid = '" + superuser
                         + "'::regrole AND s.dbid = (SELECT oid FROM pg_database WHERE datname = '" + STMT_DB + "')";
-        String queryIdA = queryText(pg, STMT_DB, "SELECT queryid::text" + whereA + " ORDER BY s.calls DESC LIMIT 1");
-        double secondsA = queryDouble(pg, STMT_DB, "SELECT total_exec_time / 1000.0" + whereA + " ORDER BY s.calls DESC LIMIT 1");
-        String queryIdB = queryText(pg, STMT_DB, "SELECT s.queryid::text FROM pg_stat_statements s WHERE s.query LIKE 'SELECT count(*) FROM pgvigil_marker m,%'"
+        String queryIdA = pg.queryString(STMT_DB, "SELECT queryid::text" + whereA + " ORDER BY s.calls DESC LIMIT 1");
+        double secondsA = pg.queryDouble(STMT_DB, "SELECT total_exec_time / 1000.0" + whereA + " ORDER BY s.calls DESC LIMIT 1");
+        String queryIdB = pg.queryString(STMT_DB, "SELECT s.queryid::text FROM pg_stat_statements s WHERE s.query LIKE 'SELECT count(*) FROM pgvigil_marker m,%'"
                                                  + " AND s.dbid = (SELECT oid FROM pg_database WHERE datname = '" + NO_EXTENSION_DB + "')");
 
         // include_query, query text cut to 20 characters

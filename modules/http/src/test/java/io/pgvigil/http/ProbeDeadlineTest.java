@@ -20,11 +20,8 @@ import io.pgvigil.testkit.PgServer;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -82,27 +79,16 @@ class ProbeDeadlineTest {
         }
     }
 
-    private static List<Integer> backends(PgServer pg, String applicationName) throws SQLException {
-        List<Integer> pids = new ArrayList<>();
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = '" + applicationName + "'")) {
-            while (rs.next()) {
-                pids.add(rs.getInt(1));
-            }
-        }
-        return pids;
-    }
-
     @Test
     void aSecondProbeOpensNoNewSession() throws Exception {
         MonitoredServer mon = monitored();
         PgServer pg = mon.server();
         String target = mon.target("postgres");
         assertThat(probe(target, "reuse", "10")).contains("\npg_up 1\n", "\npg_exporter_last_scrape_error 0\n");
-        List<Integer> first = backends(pg, "pgvigil_http_reuse");
+        List<Integer> first = pg.backendPids("pgvigil_http_reuse");
         assertThat(probe(target, "reuse", "10")).contains("\npg_up 1\n", "\npg_exporter_last_scrape_error 0\n");
         assertThat(first).hasSize(1);
-        assertThat(backends(pg, "pgvigil_http_reuse")).isEqualTo(first);
+        assertThat(pg.backendPids("pgvigil_http_reuse")).isEqualTo(first);
     }
 
     @Test
