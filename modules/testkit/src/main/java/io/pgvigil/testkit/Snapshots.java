@@ -122,19 +122,14 @@ public final class Snapshots {
      */
     public static Optional<Double> value(MetricSnapshots snapshots, String family, String... labelPairs) {
         Labels wanted = Labels.of(labelPairs);
-        for (MetricSnapshot s : snapshots) {
-            if (!s.getMetadata().getOriginalName().equals(family)) {
-                continue;
-            }
-            for (DataPointSnapshot p : s.getDataPoints()) {
-                if (p.getLabels().equals(wanted)) {
-                    return Optional.of(switch (p) {
-                        case GaugeSnapshot.GaugeDataPointSnapshot g -> g.getValue();
-                        case CounterSnapshot.CounterDataPointSnapshot c -> c.getValue();
-                        case UnknownSnapshot.UnknownDataPointSnapshot u -> u.getValue();
-                        default -> Double.NaN;
-                    });
-                }
+        for (DataPointSnapshot p : points(snapshots, family)) {
+            if (p.getLabels().equals(wanted)) {
+                return Optional.of(switch (p) {
+                    case GaugeSnapshot.GaugeDataPointSnapshot g -> g.getValue();
+                    case CounterSnapshot.CounterDataPointSnapshot c -> c.getValue();
+                    case UnknownSnapshot.UnknownDataPointSnapshot u -> u.getValue();
+                    default -> Double.NaN;
+                });
             }
         }
         return Optional.empty();
@@ -158,14 +153,10 @@ public final class Snapshots {
     /** {@return the label sets of every series of {@code family}, each as a map sorted by label name} */
     public static List<Map<String, String>> series(MetricSnapshots snapshots, String family) {
         List<Map<String, String>> out = new ArrayList<>();
-        for (MetricSnapshot s : snapshots) {
-            if (s.getMetadata().getOriginalName().equals(family)) {
-                for (DataPointSnapshot p : s.getDataPoints()) {
-                    Map<String, String> labels = new TreeMap<>();
-                    p.getLabels().forEach(l -> labels.put(l.getName(), l.getValue()));
-                    out.add(labels);
-                }
-            }
+        for (DataPointSnapshot p : points(snapshots, family)) {
+            Map<String, String> labels = new TreeMap<>();
+            p.getLabels().forEach(l -> labels.put(l.getName(), l.getValue()));
+            out.add(labels);
         }
         return out;
     }
@@ -177,16 +168,12 @@ public final class Snapshots {
      */
     public static List<String> labelValues(MetricSnapshots snapshots, String family, String label) {
         List<String> out = new ArrayList<>();
-        for (MetricSnapshot s : snapshots) {
-            if (s.getMetadata().getOriginalName().equals(family)) {
-                for (DataPointSnapshot p : s.getDataPoints()) {
-                    String value = p.getLabels().get(label);
-                    if (value == null) {
-                        throw new AssertionError(family + "{" + p.getLabels() + "} has no label " + label);
-                    }
-                    out.add(value);
-                }
+        for (DataPointSnapshot p : points(snapshots, family)) {
+            String value = p.getLabels().get(label);
+            if (value == null) {
+                throw new AssertionError(family + "{" + p.getLabels() + "} has no label " + label);
             }
+            out.add(value);
         }
         return out;
     }
@@ -219,5 +206,16 @@ public final class Snapshots {
             }
         }
         throw new AssertionError("no bucket le=" + le);
+    }
+
+    /** Every data point of every family named {@code family}, in order. */
+    private static List<DataPointSnapshot> points(MetricSnapshots snapshots, String family) {
+        List<DataPointSnapshot> out = new ArrayList<>();
+        for (MetricSnapshot s : snapshots) {
+            if (s.getMetadata().getOriginalName().equals(family)) {
+                out.addAll(s.getDataPoints());
+            }
+        }
+        return out;
     }
 }
