@@ -2,9 +2,11 @@ package io.pgvigil.app;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +66,11 @@ final class ImageProcess implements AutoCloseable {
 
     String log() throws IOException {
         return Files.readString(log);
+    }
+
+    /** {@return the path and query of a probe of {@code target} (URL-encoded, as Prometheus sends it) with an auth module} */
+    static String probePath(String target, String authModule) {
+        return "/probe?target=" + URLEncoder.encode(target, StandardCharsets.UTF_8) + "&auth_module=" + authModule;
     }
 
     HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {

@@ -1,12 +1,13 @@
 package io.pgvigil.app;
 
-import io.pgvigil.testkit.PgServer;
+import io.pgvigil.testkit.MonitoredServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -17,14 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code uses} or jlink module only shows up here, because the HTTP tests run on the class path.
  */
 class ImageSmokeIT {
+    private static final String ROLE = "pgvigil_image";
     private static final String PASSWORD = "Im4ge-Smoke-pw";
 
     @Test
     void probesEveryMajorAndServesMetricsThenStopsOnSigterm(@TempDir Path dir) throws Exception {
-        for (String major : PgServer.majors()) {
-            PgServer.shared(major).createRole("pgvigil_image", PASSWORD, "IN ROLE pg_monitor");
-        }
-        PgServer newest = PgServer.shared(PgServer.majors().getLast());
+        List<MonitoredServer> servers = MonitoredServer.majors().stream()
+                .map(major -> MonitoredServer.shared(major, ROLE, PASSWORD)).toList();
         Path config = dir.resolve("postgres_exporter.yml");
         Files.writeString(config, """
                 auth_modules:
@@ -37,14 +37,12 @@ class ImageSmokeIT {
                       sslmode: disable
                       dbname: postgres
                 """.formatted(PASSWORD));
-        Map<String, String> env = Map.of("DATA_SOURCE_NAME", "postgresql://pgvigil_image:" + PASSWORD + "@127.0.0.1:"
-                                                             + newest.port() + "/postgres?sslmode=disable");
+        Map<String, String> env = Map.of("DATA_SOURCE_NAME", servers.getLast().dsn("postgres"));
         try (ImageProcess image = ImageProcess.start(dir, env, "--config.file=" + config)) {
-            for (String major : PgServer.majors()) {
-                PgServer pg = PgServer.shared(major);
-                HttpResponse<String> res = image.get("/probe?target=127.0.0.1%3A" + pg.port() + "&auth_module=monitor");
+            for (MonitoredServer mon : servers) {
+                HttpResponse<String> res = image.get(ImageProcess.probePath(mon.target(), "monitor"));
                 assertThat(res.statusCode()).isEqualTo(200);
-                assertThat(res.body()).as("PG " + major)
+                assertThat(res.body()).as("PG " + mon.server().majorVersion())
                         .contains("\npg_up 1\n", "pg_scrape_collector_success{collector=\"stat_database\"} 1");
             }
             HttpResponse<String> metrics = image.get("/metrics");
@@ -55,7 +53,7 @@ class ImageSmokeIT {
             // One session per target, kept: /metrics' default data source equals the newest probe's target and
             // reuses its connection, and no other session is opened.
             assertThat(metrics.body()).contains("\npgvigil_connections_max 100\n",
-                                                "\npgvigil_connections_opened_total " + PgServer.majors().size() + "\n",
+                                                "\npgvigil_connections_opened_total " + servers.size() + "\n",
                                                 "\npgvigil_connection_reuses_total 1\n",
                                                 "pgvigil_connections_closed_total{reason=\"broken\"} 0\n");
             assertThat(image.get("/probe?auth_module=monitor").statusCode()).isEqualTo(400);

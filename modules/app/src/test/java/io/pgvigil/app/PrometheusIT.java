@@ -1,6 +1,6 @@
 package io.pgvigil.app;
 
-import io.pgvigil.testkit.PgServer;
+import io.pgvigil.testkit.MonitoredServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,13 +89,11 @@ class PrometheusIT {
     void prometheusScrapesTwoTargetsThroughTwoModulesAndSeesTheWrongPassword(@TempDir Path dir) throws Exception {
         Optional<Path> binary = prometheus();
         assumeTrue(binary.isPresent(), "no prometheus binary on the PATH or in .tools/");
-        PgServer oldest = PgServer.shared(PgServer.majors().getFirst());
-        PgServer newest = PgServer.shared(PgServer.majors().getLast());
-        oldest.createRole("prom_a", "Pa55-a-prom", "IN ROLE pg_monitor");
-        newest.createRole("prom_b", "Pa55-b-prom", "IN ROLE pg_monitor");
+        MonitoredServer oldest = MonitoredServer.shared(MonitoredServer.majors().getFirst(), "prom_a", "Pa55-a-prom");
+        MonitoredServer newest = MonitoredServer.shared(MonitoredServer.majors().getLast(), "prom_b", "Pa55-b-prom");
         // Enough databases that pg_locks_count (9 modes a database) is large enough for the render cache.
         for (int i = 1; i <= 3; i++) {
-            newest.createDatabase("prom_extra_" + i, null);
+            newest.server().createDatabase("prom_extra_" + i, null);
         }
         Path config = dir.resolve("postgres_exporter.yml");
         Files.writeString(config, """
@@ -117,12 +115,12 @@ class PrometheusIT {
             int promPort = freePort();
             Path promConfig = dir.resolve("prometheus.yml");
             Files.writeString(promConfig, "global:\n  scrape_interval: 2s\n  scrape_timeout: 2s\nscrape_configs:\n"
-                                          + job("pg_a", "mod_a", "127.0.0.1:" + oldest.port() + "/postgres", image.port())
-                                          + job("pg_b", "mod_b", "127.0.0.1:" + newest.port() + "/postgres", image.port())
-                                          + job("pg_wrong", "mod_wrong", "127.0.0.1:" + newest.port() + "/postgres", image.port())
+                                          + job("pg_a", "mod_a", oldest.target("postgres"), image.port())
+                                          + job("pg_b", "mod_b", newest.target("postgres"), image.port())
+                                          + job("pg_wrong", "mod_wrong", newest.target("postgres"), image.port())
                                           // Same server and module as pg_b, another database: shares pg_b's server-wide
                                           // part, so its gzip pages are spliced from cached pieces (exposition.Page, SplicedGzip).
-                                          + job("pg_b2", "mod_b", "127.0.0.1:" + newest.port() + "/template1", image.port()));
+                                          + job("pg_b2", "mod_b", newest.target("template1"), image.port()));
             Process prom = new ProcessBuilder(binary.get().toString(), "--config.file=" + promConfig,
                                               "--storage.tsdb.path=" + dir.resolve("tsdb"),
                                               "--web.listen-address=127.0.0.1:" + promPort)

@@ -4,9 +4,6 @@ import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.ClosedPort;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.pgvigil.testkit.Snapshots.requiredValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** How the HTTP layer's scrapes count: each probe on its own, the telemetry path's together (as upstream). */
@@ -21,29 +19,16 @@ class ScraperScrapesTest {
     /** Nothing listens there: every scrape that tries to connect fails at once. */
     private static final ConnectionSpec CLOSED = ConnectionSpec.parse("127.0.0.1:" + ClosedPort.find() + "/postgres");
 
-    private static double value(MetricSnapshots snapshots, String name) {
-        for (MetricSnapshot s : snapshots) {
-            if (s.getMetadata().getOriginalName().equals(name)) {
-                return switch (s) {
-                    case CounterSnapshot c -> c.getDataPoints().getFirst().getValue();
-                    case GaugeSnapshot g -> g.getDataPoints().getFirst().getValue();
-                    default -> throw new AssertionError(name + " is a " + s.getClass().getSimpleName());
-                };
-            }
-        }
-        throw new AssertionError("no " + name);
-    }
-
     @Test
     void everyProbeCountsOnceAndTheDefaultSourceCountsOn() {
         ScraperScrapes scrapes = new ScraperScrapes(new Scraper(ConnectionSource.fresh(), Set.of()), Optional.of(CLOSED));
         for (int i = 0; i < 3; i++) {
             MetricSnapshots probed = scrapes.probe(CLOSED, Duration.ofSeconds(5));
-            assertThat(value(probed, "pg_exporter_scrapes_total")).isEqualTo(1);
-            assertThat(value(probed, "pg_up")).isZero();
+            assertThat(requiredValue(probed, "pg_exporter_scrapes_total")).isEqualTo(1);
+            assertThat(requiredValue(probed, "pg_up")).isZero();
         }
         for (int i = 1; i <= 3; i++) {
-            assertThat(value(scrapes.metrics(Duration.ofSeconds(5)), "pg_exporter_scrapes_total")).isEqualTo(i);
+            assertThat(requiredValue(scrapes.metrics(Duration.ofSeconds(5)), "pg_exporter_scrapes_total")).isEqualTo(i);
         }
     }
 
@@ -52,8 +37,8 @@ class ScraperScrapesTest {
         ScraperScrapes scrapes = new ScraperScrapes(new Scraper(ConnectionSource.fresh(), Set.of()), Optional.empty());
         for (int i = 1; i <= 2; i++) {
             MetricSnapshots metrics = scrapes.metrics(Duration.ofSeconds(5));
-            assertThat(value(metrics, "pg_up")).isZero();
-            assertThat(value(metrics, "pg_exporter_scrapes_total")).isEqualTo(i);
+            assertThat(requiredValue(metrics, "pg_up")).isZero();
+            assertThat(requiredValue(metrics, "pg_exporter_scrapes_total")).isEqualTo(i);
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.pgvigil.app;
 
-import io.pgvigil.testkit.PgServer;
+import io.pgvigil.testkit.MonitoredServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,8 +24,7 @@ class SelfMetricsIT {
 
     @Test
     void metricsParseStrictlyAndCarryTheSelfMetrics(@TempDir Path dir) throws Exception {
-        PgServer pg = PgServer.shared(PgServer.majors().getLast());
-        pg.createRole("pgvigil_self", PASSWORD, "IN ROLE pg_monitor");
+        MonitoredServer mon = MonitoredServer.shared(MonitoredServer.majors().getLast(), "pgvigil_self", PASSWORD);
         Path config = dir.resolve("postgres_exporter.yml");
         Files.writeString(config, """
                 auth_modules:
@@ -34,10 +33,9 @@ class SelfMetricsIT {
                     userpass: {username: pgvigil_self, password: %s}
                     options: {sslmode: disable, dbname: postgres}
                 """.formatted(PASSWORD));
-        Map<String, String> env = Map.of("DATA_SOURCE_NAME", "postgresql://pgvigil_self:" + PASSWORD + "@127.0.0.1:"
-                                                             + pg.port() + "/postgres?sslmode=disable");
+        Map<String, String> env = Map.of("DATA_SOURCE_NAME", mon.dsn("postgres"));
         try (ImageProcess image = ImageProcess.start(dir, env, "--config.file=" + config)) {
-            String probe = image.get("/probe?target=127.0.0.1%3A" + pg.port() + "&auth_module=m").body();
+            String probe = image.get(ImageProcess.probePath(mon.target(), "m")).body();
             assertThat(probe).contains("\npg_up 1\n");
             assertThat(StrictExposition.parse(probe).keySet())
                     .noneMatch(n -> n.startsWith("jvm_") || n.startsWith("process_") || n.startsWith("promhttp_")

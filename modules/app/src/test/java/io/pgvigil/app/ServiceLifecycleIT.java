@@ -1,11 +1,11 @@
 package io.pgvigil.app;
 
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
@@ -33,13 +32,14 @@ class ServiceLifecycleIT {
     private static final String PASSWORD = "Svc-L1fecycle-pw";
     private static final String NEW_PASSWORD = "Svc-N3w-Module-pw";
     private static final String APP = "pgvigil_svc_it";
+    private static MonitoredServer mon;
     private static PgServer pg;
 
     @BeforeAll
     static void roles() {
-        pg = PgServer.shared(PgServer.majors().getLast());
-        pg.createRole("pgvigil_svc", PASSWORD, "IN ROLE pg_monitor");
-        pg.createRole("pgvigil_svc2", NEW_PASSWORD, "IN ROLE pg_monitor");
+        mon = MonitoredServer.shared(MonitoredServer.majors().getLast(), "pgvigil_svc", PASSWORD);
+        MonitoredServer.shared(MonitoredServer.majors().getLast(), "pgvigil_svc2", NEW_PASSWORD);
+        pg = mon.server();
         pg.execute("postgres", "CREATE TABLE IF NOT EXISTS svc_slow (id int)");
     }
 
@@ -59,17 +59,13 @@ class ServiceLifecycleIT {
     }
 
     private static String probePath(String module) {
-        return "/probe?target=127.0.0.1%3A" + pg.port() + "&auth_module=" + module;
+        return ImageProcess.probePath(mon.target(), module);
     }
 
     /** Backends of this test's exporter on the server, the given one waiting for a lock or all. */
-    private static int backends(boolean waitingForLock) throws Exception {
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + APP + "'"
-                                            + (waitingForLock ? " AND wait_event_type = 'Lock'" : ""))) {
-            rs.next();
-            return rs.getInt(1);
-        }
+    private static int backends(boolean waitingForLock) {
+        return (int) pg.queryDouble("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
+                                                + (waitingForLock ? " AND wait_event_type = 'Lock'" : ""), APP);
     }
 
     private static void awaitBackends(boolean waitingForLock, int expected) throws Exception {

@@ -1,19 +1,12 @@
 package io.pgvigil.collectors;
 
 import io.pgvigil.connect.ConnectionSource;
-import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
-import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.pgvigil.testkit.Snapshots.Shape;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,13 +18,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.pgvigil.collectors.ScraperTest.value;
+import static io.pgvigil.testkit.Snapshots.bucket;
+import static io.pgvigil.testkit.Snapshots.collectorShapes;
+import static io.pgvigil.testkit.Snapshots.histogram;
+import static io.pgvigil.testkit.Snapshots.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -61,55 +56,6 @@ class ActivityCollectorsTest {
         }
     }
 
-    /** Family name to type and sorted label names, without the exporter's own families. */
-    private static Map<String, Shape> shapes(MetricSnapshots snapshots) {
-        Map<String, Shape> out = new TreeMap<>();
-        for (MetricSnapshot s : snapshots) {
-            String name = s.getMetadata().getOriginalName();
-            if (name.equals("pg_up") || name.equals("pg_static") || name.startsWith("pg_exporter_") || name.startsWith("pg_stat_database_conflicts_")
-                || name.startsWith("pg_scrape_collector_")) {
-                continue;
-            }
-            String type = switch (s) {
-                case GaugeSnapshot g -> "gauge";
-                case CounterSnapshot c -> "counter";
-                case UnknownSnapshot u -> "untyped";
-                case HistogramSnapshot h -> "histogram";
-                default -> s.getClass().getSimpleName();
-            };
-            List<String> labels = new ArrayList<>();
-            Labels l = s.getDataPoints().getFirst().getLabels();
-            for (int i = 0; i < l.size(); i++) {
-                labels.add(l.getName(i));
-            }
-            out.put(name, new Shape(type, labels));
-        }
-        return out;
-    }
-
-    private static Optional<HistogramDataPointSnapshot> histogram(MetricSnapshots m, String family, String... labelPairs) {
-        Labels wanted = Labels.of(labelPairs);
-        for (MetricSnapshot s : m) {
-            if (s instanceof HistogramSnapshot h && s.getMetadata().getOriginalName().equals(family)) {
-                return h.getDataPoints().stream().filter(p -> p.getLabels().equals(wanted)).findFirst();
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** The number of observations at most {@code le}, as the exposition's {@code _bucket} line shows it. */
-    private static long bucket(HistogramDataPointSnapshot p, double le) {
-        ClassicHistogramBuckets b = p.getClassicBuckets();
-        long cumulative = 0;
-        for (int i = 0; i < b.size(); i++) {
-            cumulative += b.getCount(i);
-            if (b.getUpperBound(i) == le) {
-                return cumulative;
-            }
-        }
-        throw new AssertionError("no bucket le=" + le);
-    }
-
     private static Connection idleSession(PgServer pg, String applicationName) throws SQLException {
         Connection c = pg.connectAsSuperuser("postgres");
         try (Statement st = c.createStatement()) {
@@ -126,14 +72,6 @@ class ActivityCollectorsTest {
             st.execute("SELECT txid_current()");
         }
         return c;
-    }
-
-    private static double queryDouble(PgServer pg, String sql) throws SQLException {
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).as(sql).isTrue();
-            return rs.getDouble(1);
-        }
     }
 
     private static void closeAll(Connection... connections) throws SQLException {
@@ -157,7 +95,7 @@ class ActivityCollectorsTest {
             assertSucceeded(m, ALL.toArray(String[]::new));
             assertThat(value(m, "pg_exporter_last_scrape_error")).contains(0.0);
 
-            Map<String, Shape> shapes = shapes(m);
+            Map<String, Shape> shapes = collectorShapes(m);
             // These two exist only while a (auto)vacuum runs; their shapes are checked where one is made to run.
             Map<String, Shape> steady = new TreeMap<>(shapes);
             steady.keySet().removeIf(k -> k.startsWith("pg_stat_progress_vacuum_") || k.startsWith("pg_stat_activity_autovacuum_"));
@@ -266,7 +204,7 @@ class ActivityCollectorsTest {
         double started = value(m, "pg_postmaster_start_time_seconds").orElseThrow();
         double now = System.currentTimeMillis() / 1000.0;
         assertThat(started).isLessThanOrEqualTo(now).isGreaterThan(now - Duration.ofDays(1).toSeconds());
-        assertThat(started).isCloseTo(queryDouble(pg, "SELECT extract(epoch FROM pg_postmaster_start_time())::float8"),
+        assertThat(started).isCloseTo(pg.queryDouble("postgres", "SELECT extract(epoch FROM pg_postmaster_start_time())::float8"),
                                       within(1e-6));
     }
 
@@ -292,8 +230,8 @@ class ActivityCollectorsTest {
         }
         MetricSnapshots m = scrape(mon, "database_wraparound");
         assertSucceeded(m, "database_wraparound");
-        double xidAfter = queryDouble(pg, "SELECT age(datfrozenxid) FROM pg_database WHERE datname = 'postgres'");
-        double mxidAfter = queryDouble(pg, "SELECT mxid_age(datminmxid) FROM pg_database WHERE datname = 'postgres'");
+        double xidAfter = pg.queryDouble("postgres", "SELECT age(datfrozenxid) FROM pg_database WHERE datname = 'postgres'");
+        double mxidAfter = pg.queryDouble("postgres", "SELECT mxid_age(datminmxid) FROM pg_database WHERE datname = 'postgres'");
         for (String db : List.of("postgres", "template1")) {
             assertThat(value(m, "pg_database_wraparound_age_datfrozenxid_seconds", "datname", db)).as(db)
                     .hasValueSatisfying(v -> assertThat(v).isGreaterThan(0));
@@ -319,14 +257,14 @@ class ActivityCollectorsTest {
         if (pg.majorVersion() < 16) {
             MetricSnapshots m = scrape(mon, "buffercache_summary");
             assertSucceeded(m, "buffercache_summary"); // does not apply: nothing, and no failure
-            assertThat(shapes(m)).isEmpty();
+            assertThat(collectorShapes(m)).isEmpty();
             return;
         }
         pg.execute("postgres", "CREATE EXTENSION IF NOT EXISTS pg_buffercache");
         MetricSnapshots m = scrape(mon, "buffercache_summary");
         assertSucceeded(m, "buffercache_summary");
-        assertThat(shapes(m)).containsOnlyKeys(families);
-        double buffers = queryDouble(pg, "SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'");
+        assertThat(collectorShapes(m)).containsOnlyKeys(families);
+        double buffers = pg.queryDouble("postgres", "SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'");
         double used = value(m, "pg_buffercache_summary_buffers_used").orElseThrow();
         assertThat(used).isGreaterThan(0);
         assertThat(used + value(m, "pg_buffercache_summary_buffers_unused").orElseThrow()).isEqualTo(buffers);
@@ -336,7 +274,7 @@ class ActivityCollectorsTest {
         pg.createDatabase("pgvigil_no_buffercache", null);
         MetricSnapshots without = scrapeDatabase(mon, "pgvigil_no_buffercache", "buffercache_summary");
         assertThat(value(without, "pg_scrape_collector_success", "collector", "buffercache_summary")).contains(0.0);
-        assertThat(shapes(without)).isEmpty();
+        assertThat(collectorShapes(without)).isEmpty();
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
@@ -345,7 +283,7 @@ class ActivityCollectorsTest {
         MonitoredServer mon = MonitoredServer.shared(major, USER, PASSWORD);
         MetricSnapshots m = scrape(mon, "stat_activity_autovacuum");
         assertSucceeded(m, "stat_activity_autovacuum");
-        assertThat(shapes(m)).allSatisfy((name, shape) -> {
+        assertThat(collectorShapes(m)).allSatisfy((name, shape) -> {
             assertThat(name).isEqualTo("pg_stat_activity_autovacuum_timestamp_seconds");
             assertThat(shape).isEqualTo(new Shape("gauge", List.of("relname")));
         });
@@ -359,11 +297,11 @@ class ActivityCollectorsTest {
         String running = "SELECT count(*) FROM pg_stat_progress_vacuum";
         for (int attempt = 1; ; attempt++) {
             // autovacuum may start at any moment: only a scrape with no vacuum before and after counts
-            boolean idleBefore = queryDouble(pg, running) == 0;
+            boolean idleBefore = pg.queryDouble("postgres", running) == 0;
             MetricSnapshots m = scrape(mon, "stat_progress_vacuum");
             assertSucceeded(m, "stat_progress_vacuum");
-            if (idleBefore && queryDouble(pg, running) == 0) {
-                assertThat(shapes(m)).isEmpty();
+            if (idleBefore && pg.queryDouble("postgres", running) == 0) {
+                assertThat(collectorShapes(m)).isEmpty();
                 return;
             }
             assertThat(attempt).as("a vacuum was running at every attempt").isLessThan(10);
@@ -416,7 +354,7 @@ class ActivityCollectorsTest {
             String waiting = "SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_progress_vacuum p USING (pid) "
                              + "WHERE a.pid = " + vacPid + " AND a.wait_event = 'BufferPin'";
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (queryDouble(pg, waiting) == 0) {
+            while (pg.queryDouble("postgres", waiting) == 0) {
                 assertThat(vacuum).as("VACUUM ended without waiting for the pin").isNotDone();
                 assertThat(System.nanoTime()).as("VACUUM never waited for the pin").isLessThan(deadline);
                 Thread.sleep(20);
@@ -432,7 +370,7 @@ class ActivityCollectorsTest {
                 counters.add("max_dead_tuples");
             }
             counters.forEach(c -> expected.put("pg_stat_progress_vacuum_" + c, new Shape("gauge", List.of("datname", "relname"))));
-            assertThat(shapes(m)).isEqualTo(expected);
+            assertThat(collectorShapes(m)).isEqualTo(expected);
 
             String[] rel = {"datname", "postgres", "relname", table};
             for (String phase : StatProgressVacuumCollector.PHASES) {
@@ -440,17 +378,17 @@ class ActivityCollectorsTest {
                         .as(phase).contains(phase.equals("scanning heap") ? 1.0 : 0.0);
             }
             String view = "SELECT %s::float8 FROM pg_stat_progress_vacuum WHERE pid = " + vacPid;
-            double heapBlocks = queryDouble(pg, view.formatted("heap_blks_total"));
+            double heapBlocks = pg.queryDouble("postgres", view.formatted("heap_blks_total"));
             assertThat(heapBlocks).isGreaterThan(5);
             assertThat(value(m, "pg_stat_progress_vacuum_heap_blks", rel)).contains(heapBlocks);
             assertThat(value(m, "pg_stat_progress_vacuum_heap_blks_scanned", rel))
-                    .contains(queryDouble(pg, view.formatted("heap_blks_scanned")));
+                    .contains(pg.queryDouble("postgres", view.formatted("heap_blks_scanned")));
             assertThat(value(m, "pg_stat_progress_vacuum_heap_blks_vacuumed", rel)).contains(0.0);
             assertThat(value(m, "pg_stat_progress_vacuum_index_vacuums", rel)).contains(0.0);
             // The rows deleted from pages 0 and 1: a count of tuples on every major, never a byte figure.
             assertThat(value(m, "pg_stat_progress_vacuum_num_dead_tuples", rel)).contains((double) deleted);
             if (pg.majorVersion() < 17) {
-                double limit = queryDouble(pg, view.formatted("max_dead_tuples"));
+                double limit = pg.queryDouble("postgres", view.formatted("max_dead_tuples"));
                 assertThat(limit).isGreaterThanOrEqualTo(deleted);
                 assertThat(value(m, "pg_stat_progress_vacuum_max_dead_tuples", rel)).contains(limit);
             }

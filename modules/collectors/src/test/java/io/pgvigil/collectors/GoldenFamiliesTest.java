@@ -4,10 +4,7 @@ import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
+import io.pgvigil.testkit.Snapshots;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
@@ -98,35 +95,17 @@ class GoldenFamiliesTest {
         for (String collector : CollectorCatalog.defaults().keySet()) {
             MetricSnapshots m = new Scraper(ConnectionSource.fresh(), Set.of(collector), options)
                     .scrape(spec);
-            assertThat(ScraperTest.value(m, "pg_scrape_collector_success", "collector", collector))
+            assertThat(Snapshots.value(m, "pg_scrape_collector_success", "collector", collector))
                     .as("PG %s collector %s succeeds as a pg_monitor member", pg.majorVersion(), collector).contains(1.0);
             for (MetricSnapshot s : m) {
                 String family = s.getMetadata().getOriginalName();
                 String owner = internal.contains(family) ? "(exporter)"
                         : family.equals("pg_static") || family.startsWith("pg_stat_database_conflicts_") ? "(legacy)"
                         : collector;
-                out.put(family, new Row(family, type(s), labels(s), owner, "", "always", s.getMetadata().getHelp()));
+                out.put(family, new Row(family, Snapshots.type(s), String.join(",", Snapshots.labelNames(s)), owner, "", "always", s.getMetadata().getHelp()));
             }
         }
         return out;
-    }
-
-    private static String type(MetricSnapshot s) {
-        return switch (s) {
-            case CounterSnapshot c -> "counter";
-            case GaugeSnapshot g -> "gauge";
-            case HistogramSnapshot h -> "histogram";
-            default -> "untyped";
-        };
-    }
-
-    private static String labels(MetricSnapshot s) {
-        Labels l = s.getDataPoints().getFirst().getLabels();
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < l.size(); i++) {
-            names.add(l.getName(i));
-        }
-        return String.join(",", names);
     }
 
     private static List<Row> golden() throws IOException {

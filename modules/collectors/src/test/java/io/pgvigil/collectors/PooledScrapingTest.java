@@ -5,13 +5,13 @@ import io.pgvigil.connect.Lease;
 import io.pgvigil.connect.PoolOptions;
 import io.pgvigil.connect.PooledSource;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -22,9 +22,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
-import static io.pgvigil.collectors.ScraperTest.value;
+import static io.pgvigil.testkit.Snapshots.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -35,48 +34,34 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * shared server.
  */
 class PooledScrapingTest {
+    private static final String ROLE = "pgvigil_pool_monitor";
     private static final String PASSWORD = "p00l-Pa55word";
     private static final String DB = "pgvigil_pool";
     /** A generous bound for things that must end (no timing is asserted within it). */
     private static final Duration BOUND = Duration.ofSeconds(60);
 
+    private static MonitoredServer mon;
     private static PgServer pg;
 
     @BeforeAll
     static void server() {
-        pg = PgServer.shared(PgServer.majors().getLast());
-        pg.createRole("pgvigil_pool_monitor", PASSWORD, "IN ROLE pg_monitor");
+        mon = MonitoredServer.shared(MonitoredServer.majors().getLast(), ROLE, PASSWORD);
+        pg = mon.server();
         pg.createDatabase(DB, null);
         pg.execute(DB, "CREATE TABLE IF NOT EXISTS locked_table (id int)");
     }
 
     private static ConnectionSpec spec(String database, String tag, String extra) {
-        return ConnectionSpec.parse("postgresql://pgvigil_pool_monitor:" + PASSWORD + "@127.0.0.1:" + pg.port() + "/" + database
-                                    + "?sslmode=disable&application_name=" + tag + extra);
+        return ConnectionSpec.parse(mon.dsn(database) + "&application_name=" + tag + extra);
     }
 
     private static PooledSource pool(int max, Duration idle) {
         return ConnectionSource.pooled(new PoolOptions(max, idle, Duration.ofSeconds(1)));
     }
 
-    private static List<Integer> backends(String tag) throws SQLException {
-        List<Integer> pids = new ArrayList<>();
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = '" + tag + "' ORDER BY pid")) {
-            while (rs.next()) {
-                pids.add(rs.getInt(1));
-            }
-        }
-        return pids;
-    }
-
-    private static long waitingOnLock(String tag) throws SQLException {
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + tag
-                                            + "' AND wait_event_type = 'Lock'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    private static long waitingOnLock(String tag) {
+        return (long) pg.queryDouble("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
+                                                 + " AND wait_event_type = 'Lock'", tag);
     }
 
     /** Polls until {@code condition} holds; fails after a generous bound. */
@@ -112,9 +97,9 @@ class PooledScrapingTest {
             Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
             ConnectionSpec target = spec(DB, tag, "");
             MetricSnapshots first = scraper.scrape(target);
-            List<Integer> afterFirst = backends(tag);
+            List<Integer> afterFirst = pg.backendPids(tag);
             MetricSnapshots second = scraper.scrape(target);
-            List<Integer> afterSecond = backends(tag);
+            List<Integer> afterSecond = pg.backendPids(tag);
 
             assertThat(value(first, "pg_up")).contains(1.0);
             assertThat(value(second, "pg_up")).contains(1.0);
@@ -218,7 +203,7 @@ class PooledScrapingTest {
             assertThat(maxSeen.get()).isBetween(1, cap);
             assertThat(stats.open()).isLessThanOrEqualTo(cap);
             assertThat(stats.evictedLru()).isGreaterThan(0);
-            await("the server sees at most the cap", () -> backends(tag).size() <= cap);
+            await("the server sees at most the cap", () -> pg.backendPids(tag).size() <= cap);
         }
     }
 
@@ -289,10 +274,10 @@ class PooledScrapingTest {
         try (PooledSource pool = pool(10, Duration.ofMillis(300))) {
             Scraper scraper = new Scraper(pool, Set.of("database"));
             assertThat(value(scraper.scrape(spec(DB, tag, "")), "pg_up")).contains(1.0);
-            assertThat(backends(tag)).hasSize(1);
+            assertThat(pg.backendPids(tag)).hasSize(1);
             await("the idle connection is closed", () -> pool.stats().open() == 0);
             assertThat(pool.stats().evictedIdle()).isEqualTo(1);
-            await("its backend is gone", () -> backends(tag).isEmpty());
+            await("its backend is gone", () -> pg.backendPids(tag).isEmpty());
         }
     }
 
@@ -305,14 +290,14 @@ class PooledScrapingTest {
             Scraper scraper = new Scraper(pool, Set.of("database"));
             assertThat(value(scraper.scrape(spec(DB, idleTag, "")), "pg_up")).contains(1.0);
             Lease busy = pool.lease(spec(DB, busyTag, ""), System.nanoTime() + BOUND.toNanos());
-            List<Integer> busyBefore = backends(busyTag);
-            assertThat(backends(idleTag)).hasSize(1);
+            List<Integer> busyBefore = pg.backendPids(busyTag);
+            assertThat(pg.backendPids(idleTag)).hasSize(1);
 
             pool.retireAll();
-            await("the idle session is closed", () -> backends(idleTag).isEmpty());
-            assertThat(backends(busyTag)).isEqualTo(busyBefore);
+            await("the idle session is closed", () -> pg.backendPids(idleTag).isEmpty());
+            assertThat(pg.backendPids(busyTag)).isEqualTo(busyBefore);
             busy.close();
-            await("the busy session is closed once given back", () -> backends(busyTag).isEmpty());
+            await("the busy session is closed once given back", () -> pg.backendPids(busyTag).isEmpty());
             assertThat(pool.stats().retiredByReload()).isEqualTo(2);
             assertThat(pool.stats().open()).isZero();
 
@@ -326,11 +311,9 @@ class PooledScrapingTest {
 
     @Test
     void aServerRestartBetweenScrapesIsFollowedByASuccessfulScrape() throws Exception {
-        try (PgServer own = PgServer.start(PgServer.majors().getLast());
+        try (PgServer own = PgServer.start(MonitoredServer.majors().getLast());
              PooledSource pool = pool(10, Duration.ofMinutes(5))) {
-            own.createRole("pgvigil_pool_monitor", PASSWORD, "IN ROLE pg_monitor");
-            ConnectionSpec target = ConnectionSpec.parse("postgresql://pgvigil_pool_monitor:" + PASSWORD + "@127.0.0.1:" + own.port()
-                                                         + "/postgres?sslmode=disable");
+            ConnectionSpec target = ConnectionSpec.parse(MonitoredServer.create(own, ROLE, PASSWORD).dsn("postgres"));
             Scraper scraper = new Scraper(pool, CollectorCatalog.enabledByDefault());
             assertThat(value(scraper.scrape(target), "pg_up")).contains(1.0);
             own.restart();

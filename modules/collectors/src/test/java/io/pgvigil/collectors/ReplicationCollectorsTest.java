@@ -1,28 +1,23 @@
 package io.pgvigil.collectors;
 
 import io.pgvigil.connect.ConnectionSource;
-import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.pgvigil.testkit.Snapshots.Shape;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import static io.pgvigil.collectors.ScraperTest.shapes;
-import static io.pgvigil.collectors.ScraperTest.value;
+import static io.pgvigil.testkit.Snapshots.collectorShapes;
+import static io.pgvigil.testkit.Snapshots.series;
+import static io.pgvigil.testkit.Snapshots.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -46,49 +41,14 @@ class ReplicationCollectorsTest {
         return new Scraper(ConnectionSource.fresh(), collectors).scrape(spec);
     }
 
-    /** The families of this test's collectors (without pg_up, pg_static, pg_exporter_*, pg_scrape_collector_*). */
-    private static Map<String, Shape> ownShapes(MetricSnapshots m) {
-        Map<String, Shape> out = new TreeMap<>(shapes(m));
-        out.keySet().removeIf(k -> k.equals("pg_up") || k.equals("pg_static") || k.startsWith("pg_exporter_") || k.startsWith("pg_stat_database_conflicts_")
-                                   || k.startsWith("pg_scrape_collector_"));
-        return out;
-    }
-
     private static void assertAllSucceeded(MetricSnapshots m, Set<String> collectors) {
         for (String c : collectors) {
             assertThat(value(m, "pg_scrape_collector_success", "collector", c)).as(c).contains(1.0);
         }
     }
 
-    /** Every label set of a family, as sorted name=value lists. */
-    private static List<Map<String, String>> series(MetricSnapshots m, String family) {
-        List<Map<String, String>> out = new ArrayList<>();
-        for (MetricSnapshot s : m) {
-            if (s.getMetadata().getOriginalName().equals(family)) {
-                for (DataPointSnapshot p : s.getDataPoints()) {
-                    Map<String, String> labels = new TreeMap<>();
-                    p.getLabels().forEach(l -> labels.put(l.getName(), l.getValue()));
-                    out.add(labels);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String queryString(PgServer pg, String sql, String param) throws SQLException {
-        try (Connection c = pg.connectAsSuperuser("postgres"); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (param != null) {
-                ps.setString(1, param);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).as("a row from %s", sql).isTrue();
-                return rs.getString(1);
-            }
-        }
-    }
-
     private static String walSenderPid(PgServer primary, PgServer standby) throws SQLException {
-        return queryString(primary, "SELECT pid FROM pg_stat_replication WHERE application_name = ?",
+        return primary.queryString("postgres", "SELECT pid::text FROM pg_stat_replication WHERE application_name = ?",
                            standby.standbyName().orElseThrow());
     }
 
@@ -124,7 +84,7 @@ class ReplicationCollectorsTest {
         expected.put("pg_stat_archiver_failed_count", new Shape("counter", NO_LABELS));
         expected.put("pg_wal_segments", new Shape("gauge", NO_LABELS));
         expected.put("pg_wal_size_bytes", new Shape("gauge", NO_LABELS));
-        assertThat(ownShapes(m)).isEqualTo(expected);
+        assertThat(collectorShapes(m)).isEqualTo(expected);
 
         assertThat(value(m, "pg_replication_is_replica")).contains(0.0);
         assertThat(value(m, "pg_replication_lag_seconds")).contains(0.0);
@@ -188,7 +148,7 @@ class ReplicationCollectorsTest {
         expected.put("pg_stat_archiver_failed_count", new Shape("counter", NO_LABELS));
         expected.put("pg_wal_segments", new Shape("gauge", NO_LABELS));
         expected.put("pg_wal_size_bytes", new Shape("gauge", NO_LABELS));
-        assertThat(ownShapes(m)).isEqualTo(expected);
+        assertThat(collectorShapes(m)).isEqualTo(expected);
 
         assertThat(value(m, "pg_replication_is_replica")).contains(1.0);
         assertThat(value(m, "pg_replication_lag_seconds")).hasValueSatisfying(v -> assertThat(v).isNotNegative());
@@ -265,7 +225,7 @@ class ReplicationCollectorsTest {
         assertThat(value(m, "pg_scrape_collector_success", "collector", "wal")).contains(0.0);
         assertThat(value(m, "pg_scrape_collector_success", "collector", "replication")).contains(1.0);
         assertThat(value(m, "pg_scrape_collector_success", "collector", "stat_archiver")).contains(1.0);
-        assertThat(ownShapes(m)).doesNotContainKeys("pg_wal_segments", "pg_wal_size_bytes")
+        assertThat(collectorShapes(m)).doesNotContainKeys("pg_wal_segments", "pg_wal_size_bytes")
                 .containsKeys("pg_replication_is_replica", "pg_stat_archiver_archived_count");
     }
 
@@ -277,7 +237,7 @@ class ReplicationCollectorsTest {
         // xlog_location is for PostgreSQL < 10 only; stat_wal_receiver has no row on a primary.
         MetricSnapshots m = scrape(mon, Set.of("xlog_location", "stat_wal_receiver"));
         assertAllSucceeded(m, Set.of("xlog_location", "stat_wal_receiver"));
-        assertThat(ownShapes(m)).isEmpty();
+        assertThat(collectorShapes(m)).isEmpty();
     }
 
     @org.junit.jupiter.api.Test

@@ -4,111 +4,44 @@ import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.BlackHoleServer;
 import io.pgvigil.testkit.ClosedPort;
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.pgvigil.testkit.Snapshots;
+import io.pgvigil.testkit.Snapshots.Shape;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import static io.pgvigil.testkit.Snapshots.count;
+import static io.pgvigil.testkit.Snapshots.shapes;
+import static io.pgvigil.testkit.Snapshots.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Scrapes real PostgreSQL servers of every major the suite runs. */
 class ScraperTest {
-    private static final String PASSWORD = "mon-Pa55word";
-
-    static List<String> majors() {
-        return PgServer.majors();
-    }
-
-    private static PgServer server(String major) {
-        PgServer pg = PgServer.shared(major);
-        pg.createRole("pgvigil_monitor", PASSWORD, "IN ROLE pg_monitor");
-        return pg;
-    }
-
-    private static ConnectionSpec spec(PgServer pg, String user, String password) {
-        return ConnectionSpec.parse("postgresql://" + user + ":" + password + "@127.0.0.1:" + pg.port()
-                                    + "/postgres?sslmode=disable");
+    private static ConnectionSpec spec(MonitoredServer mon) {
+        return ConnectionSpec.parse(mon.dsn("postgres"));
     }
 
     private static MetricSnapshots scrapeDefaults(ConnectionSpec spec) {
         return new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault()).scrape(spec);
     }
 
-    /** The family, its type and its label names: what dashboards depend on. */
-    record Shape(String type, List<String> labels) {
-    }
-
-    static Map<String, Shape> shapes(MetricSnapshots snapshots) {
-        Map<String, Shape> out = new TreeMap<>();
-        for (MetricSnapshot s : snapshots) {
-            String type = switch (s) {
-                case GaugeSnapshot g -> "gauge";
-                case CounterSnapshot c -> "counter";
-                case UnknownSnapshot u -> "untyped";
-                default -> s.getClass().getSimpleName();
-            };
-            List<String> labels = new ArrayList<>();
-            if (!s.getDataPoints().isEmpty()) {
-                Labels l = s.getDataPoints().getFirst().getLabels();
-                for (int i = 0; i < l.size(); i++) {
-                    labels.add(l.getName(i));
-                }
-            }
-            out.put(s.getMetadata().getOriginalName(), new Shape(type, labels));
-        }
-        return out;
-    }
-
-    static Optional<Double> value(MetricSnapshots snapshots, String family, String... labelPairs) {
-        Labels wanted = Labels.of(labelPairs);
-        for (MetricSnapshot s : snapshots) {
-            if (!s.getMetadata().getOriginalName().equals(family)) {
-                continue;
-            }
-            for (DataPointSnapshot p : s.getDataPoints()) {
-                if (p.getLabels().equals(wanted)) {
-                    return Optional.of(switch (p) {
-                        case GaugeSnapshot.GaugeDataPointSnapshot g -> g.getValue();
-                        case CounterSnapshot.CounterDataPointSnapshot c -> c.getValue();
-                        case UnknownSnapshot.UnknownDataPointSnapshot u -> u.getValue();
-                        default -> Double.NaN;
-                    });
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    static long count(MetricSnapshots snapshots, String family) {
-        for (MetricSnapshot s : snapshots) {
-            if (s.getMetadata().getOriginalName().equals(family)) {
-                return s.getDataPoints().size();
-            }
-        }
-        return 0;
-    }
-
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void defaultCollectorsProduceUpstreamFamilies(String major) {
-        PgServer pg = server(major);
-        MetricSnapshots m = scrapeDefaults(spec(pg, "pgvigil_monitor", PASSWORD));
+        MonitoredServer mon = MonitoredServer.shared(major);
+        PgServer pg = mon.server();
+        MetricSnapshots m = scrapeDefaults(spec(mon));
 
         assertThat(value(m, "pg_up")).contains(1.0);
         assertThat(value(m, "pg_exporter_last_scrape_error")).contains(0.0);
@@ -172,27 +105,18 @@ class ScraperTest {
     }
 
     private static String staticVersion(MetricSnapshots m) {
-        for (MetricSnapshot s : m) {
-            if (s.getMetadata().getOriginalName().equals("pg_static")) {
-                return s.getDataPoints().getFirst().getLabels().get("version");
-            }
-        }
-        return "";
+        return Snapshots.family(m, "pg_static").map(s -> s.getDataPoints().getFirst().getLabels().get("version")).orElse("");
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void settingsAreConvertedToBaseUnits(String major) throws Exception {
-        PgServer pg = server(major);
-        MetricSnapshots m = scrapeDefaults(spec(pg, "pgvigil_monitor", PASSWORD));
+        MonitoredServer mon = MonitoredServer.shared(major);
+        PgServer pg = mon.server();
+        MetricSnapshots m = scrapeDefaults(spec(mon));
         Map<String, Shape> shapes = shapes(m);
         assertThat(shapes.get("pg_settings_shared_buffers_bytes")).isEqualTo(new Shape("gauge", List.of()));
-        double blocks;
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             var rs = st.executeQuery("SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'")) {
-            rs.next();
-            blocks = rs.getDouble(1);
-        }
+        double blocks = pg.queryDouble("postgres", "SELECT setting::float8 FROM pg_settings WHERE name = 'shared_buffers'");
         assertThat(value(m, "pg_settings_shared_buffers_bytes")).contains(blocks * 8192);
         assertThat(value(m, "pg_settings_fsync")).contains(0.0);              // the test servers run with fsync=off
         assertThat(value(m, "pg_settings_max_connections")).isPresent();
@@ -202,9 +126,10 @@ class ScraperTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void locksAreZeroFilledAndActivityCountsOtherSessions(String major) throws Exception {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
+        PgServer pg = mon.server();
         try (Connection other = pg.connectAsSuperuser("postgres")) {
             try (Statement st = other.createStatement()) {
                 st.execute("SET application_name = 'pgvigil-test-idle'");
@@ -214,13 +139,8 @@ class ScraperTest {
                 st.execute("CREATE TEMP TABLE IF NOT EXISTS held(x int)");
                 st.execute("LOCK TABLE held IN ACCESS EXCLUSIVE MODE");
             }
-            MetricSnapshots m = scrapeDefaults(spec(pg, "pgvigil_monitor", PASSWORD));
-            long databases;
-            try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-                 var rs = st.executeQuery("SELECT count(*) FROM pg_database")) {
-                rs.next();
-                databases = rs.getLong(1);
-            }
+            MetricSnapshots m = scrapeDefaults(spec(mon));
+            long databases = (long) pg.queryDouble("postgres", "SELECT count(*) FROM pg_database");
             assertThat(count(m, "pg_locks_count")).isEqualTo(databases * 9);
             assertThat(value(m, "pg_locks_count", "datname", "postgres", "mode", "accessexclusivelock"))
                     .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1));
@@ -238,10 +158,10 @@ class ScraperTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void wrongPasswordGivesPgUpZeroAndEveryCollectorFailed(String major) {
-        PgServer pg = server(major);
-        MetricSnapshots m = scrapeDefaults(spec(pg, "pgvigil_monitor", "not-the-password"));
+        MonitoredServer mon = MonitoredServer.shared(major);
+        MetricSnapshots m = scrapeDefaults(spec(mon.withPassword("not-the-password")));
         assertThat(value(m, "pg_up")).contains(0.0);
         assertThat(value(m, "pg_exporter_last_scrape_error")).contains(1.0);
         assertThat(value(m, "pg_exporter_scrapes_total")).contains(1.0);
@@ -254,14 +174,15 @@ class ScraperTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void oneFailingCollectorDoesNotHideTheOthers(String major) {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
+        PgServer pg = mon.server();
         // A role without pg_monitor cannot size a database it may not connect to.
-        pg.createRole("pgvigil_plain", PASSWORD);
+        pg.createRole("pgvigil_plain", mon.password());
         pg.createDatabase("pgvigil_private", pg.superuser());
         pg.execute("postgres", "REVOKE CONNECT ON DATABASE pgvigil_private FROM PUBLIC");
-        MetricSnapshots m = scrapeDefaults(spec(pg, "pgvigil_plain", PASSWORD));
+        MetricSnapshots m = scrapeDefaults(spec(mon.asRole("pgvigil_plain")));
         assertThat(value(m, "pg_up")).contains(1.0);
         assertThat(value(m, "pg_scrape_collector_success", "collector", "database")).contains(0.0);
         assertThat(value(m, "pg_scrape_collector_success", "collector", "locks")).contains(1.0);
@@ -270,11 +191,11 @@ class ScraperTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void scrapeCounterAccumulates(String major) {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
         Scraper scraper = new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault());
-        Optional<ConnectionSpec> source = Optional.of(spec(pg, "pgvigil_monitor", PASSWORD));
+        Optional<ConnectionSpec> source = Optional.of(spec(mon));
         scraper.scrapeDefault(source, Duration.ofMinutes(1));
         MetricSnapshots second = scraper.scrapeDefault(source, Duration.ofMinutes(1));
         assertThat(value(second, "pg_exporter_scrapes_total")).contains(2.0);
@@ -284,25 +205,25 @@ class ScraperTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void excludedDatabasesAreLeftOutOfTheDatabaseCollector(String major) {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
         CollectorOptions options = new CollectorOptions(CollectorOptions.StatStatements.defaults(), List.of("template0", "template1"));
         MetricSnapshots m = new Scraper(ConnectionSource.fresh(), java.util.Set.of("database"), options)
-                .scrape(spec(pg, "pgvigil_monitor", PASSWORD));
+                .scrape(spec(mon));
         assertThat(value(m, "pg_database_size_bytes", "datname", "postgres")).isPresent();
         assertThat(value(m, "pg_database_size_bytes", "datname", "template1")).isEmpty();
         assertThat(value(m, "pg_database_connection_limit", "datname", "template0")).isEmpty();
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void legacyOptionsShapeTheLegacyFamilies(String major) {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
         LegacyOptions legacy = new LegacyOptions(false, java.util.Map.of("env", "prod", "team", "db"), "foo");
         ScrapeOptions options = new ScrapeOptions(CollectorOptions.defaults(), legacy, Duration.ofMinutes(1));
         MetricSnapshots m = new Scraper(ConnectionSource.fresh(), java.util.Set.of("locks"), options)
-                .scrape(spec(pg, "pgvigil_monitor", PASSWORD));
+                .scrape(spec(mon));
         Map<String, Shape> shapes = shapes(m);
         assertThat(shapes.get("pg_up")).isEqualTo(new Shape("gauge", List.of("env", "team")));
         assertThat(value(m, "pg_up", "env", "prod", "team", "db")).contains(1.0);
@@ -317,17 +238,17 @@ class ScraperTest {
         ScrapeOptions disabled = new ScrapeOptions(CollectorOptions.defaults(),
                                                    new LegacyOptions(true, java.util.Map.of(), "pg"), Duration.ofMinutes(1));
         MetricSnapshots d = new Scraper(ConnectionSource.fresh(), java.util.Set.of("locks"), disabled)
-                .scrape(spec(pg, "pgvigil_monitor", PASSWORD));
+                .scrape(spec(mon));
         assertThat(shapes(d).keySet()).doesNotContain("pg_static", "pg_stat_database_conflicts_confl_lock").contains("pg_locks_count");
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void anExhaustedCollectionTimeoutFailsTheRemainingCollectors(String major) {
-        PgServer pg = server(major);
+        MonitoredServer mon = MonitoredServer.shared(major);
         ScrapeOptions options = new ScrapeOptions(CollectorOptions.defaults(), LegacyOptions.defaults(), Duration.ofMillis(1));
         MetricSnapshots m = new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault(), options)
-                .scrape(spec(pg, "pgvigil_monitor", PASSWORD));
+                .scrape(spec(mon));
         // opening the connection alone takes longer than 1 ms: no collector may start
         assertThat(value(m, "pg_up")).contains(1.0);
         for (String c : CollectorCatalog.enabledByDefault()) {

@@ -19,6 +19,11 @@ class SessionBatchTest {
     private static final String A = "SELECT now()::text AS t, 'a' AS which";
     private static final String B = "SELECT now()::text AS t, 'b' AS which";
 
+    /** The shared server of the newest major; these tests connect as its superuser only. */
+    private static PgServer newest() {
+        return PgServer.shared(PgServer.majors().getLast());
+    }
+
     private static Session session(Connection c) {
         return new Session(c, new ServerVersion(170000), "127.0.0.1:5432", CollectorOptions.defaults());
     }
@@ -37,7 +42,7 @@ class SessionBatchTest {
 
     @Test
     void fetchedQueriesShareOneTransactionAndUnfetchedOnesRunAlone() throws Exception {
-        PgServer pg = PgServer.shared(PgServer.majors().getLast());
+        PgServer pg = newest();
         try (Connection c = pg.connectAsSuperuser("postgres")) {
             Session batched = session(c);
             batched.prefetch(List.of(A, B));
@@ -54,7 +59,7 @@ class SessionBatchTest {
 
     @Test
     void aFailingBatchLeavesEveryQueryToRunItself() throws Exception {
-        PgServer pg = PgServer.shared(PgServer.majors().getLast());
+        PgServer pg = newest();
         try (Connection c = pg.connectAsSuperuser("postgres")) {
             Session batched = session(c);
             batched.prefetch(List.of(A, "SELECT 1 / 0 AS boom", B));
@@ -77,7 +82,7 @@ class SessionBatchTest {
 
     @Test
     void aStatementForALaterMajorRunsNothingAndFailsNothing() throws Exception {
-        PgServer pg = PgServer.shared(PgServer.majors().getLast());
+        PgServer pg = newest();
         int major = pg.majorVersion();
         // Would fail if it ran: the session must not send it to a server older than the variant.
         VersionedSql later = VersionedSql.of(VersionedSql.since(major + 1, "SELECT 1 / 0 AS boom"));

@@ -2,12 +2,10 @@ package io.pgvigil.collectors;
 
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.connect.ServerVersion;
-import io.pgvigil.collectors.ScraperTest.Shape;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.pgvigil.testkit.Snapshots.Shape;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,15 +15,16 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import static io.pgvigil.collectors.ScraperTest.count;
-import static io.pgvigil.collectors.ScraperTest.shapes;
-import static io.pgvigil.collectors.ScraperTest.value;
+import static io.pgvigil.testkit.Snapshots.count;
+import static io.pgvigil.testkit.Snapshots.labelValues;
+import static io.pgvigil.testkit.Snapshots.requiredValue;
+import static io.pgvigil.testkit.Snapshots.shapes;
+import static io.pgvigil.testkit.Snapshots.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -60,22 +59,6 @@ class TableCollectorsTest {
         return out;
     }
 
-    private static double queryDouble(PgServer pg, String database, String sql) throws SQLException {
-        try (Connection c = pg.connectAsSuperuser(database); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).as(sql).isTrue();
-            return rs.getDouble(1);
-        }
-    }
-
-    private static String queryText(PgServer pg, String database, String sql) throws SQLException {
-        try (Connection c = pg.connectAsSuperuser(database); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).as(sql).isTrue();
-            return rs.getString(1);
-        }
-    }
-
     /** Cumulative statistics reach the views a little later (PG < 15: through the collector): poll, bounded. */
     private static void await(PgServer pg, String database, String condition) throws Exception {
         long deadline = System.nanoTime() + 15_000_000_000L;
@@ -95,7 +78,7 @@ class TableCollectorsTest {
     }
 
     private static double nowSeconds(PgServer pg) throws SQLException {
-        return queryDouble(pg, "postgres", "SELECT floor(extract(epoch FROM now()))");
+        return pg.queryDouble("postgres", "SELECT floor(extract(epoch FROM now()))");
     }
 
     // ------------------------------------------------------------------------------------ stat_user_tables, statio_*
@@ -204,14 +187,14 @@ class TableCollectorsTest {
         assertThat(value(m, "pg_stat_user_tables_idx_scan", plain)).contains(0.0);       // no index: NULL -> 0
         assertThat(value(m, "pg_stat_user_tables_n_tup_ins", plain)).contains(3.0);
         assertThat(value(m, "pg_stat_user_tables_table_size_bytes", items)).contains(
-                queryDouble(pg, DATA_DB, "SELECT pg_table_size('pgvigil_items')"));
+                pg.queryDouble(DATA_DB, "SELECT pg_table_size('pgvigil_items')"));
         assertThat(value(m, "pg_stat_user_tables_index_size_bytes", items)).contains(
-                queryDouble(pg, DATA_DB, "SELECT pg_indexes_size('pgvigil_items')"));
+                pg.queryDouble(DATA_DB, "SELECT pg_indexes_size('pgvigil_items')"));
         assertThat(value(m, "pg_stat_user_tables_index_size_bytes", plain)).contains(0.0);
 
-        assertThat(sum(m, "pg_statio_user_tables_heap_blocks_hit", items) + sum(m, "pg_statio_user_tables_heap_blocks_read", items))
+        assertThat(requiredValue(m, "pg_statio_user_tables_heap_blocks_hit", items) + requiredValue(m, "pg_statio_user_tables_heap_blocks_read", items))
                 .isGreaterThan(0);
-        assertThat(sum(m, "pg_statio_user_tables_idx_blocks_hit", items) + sum(m, "pg_statio_user_tables_idx_blocks_read", items))
+        assertThat(requiredValue(m, "pg_statio_user_tables_idx_blocks_hit", items) + requiredValue(m, "pg_statio_user_tables_idx_blocks_read", items))
                 .isGreaterThan(0);
         // a table with neither index nor TOAST table: the NULL columns are still exported, as 0
         for (String io : List.of("idx_blocks_read", "idx_blocks_hit", "toast_blocks_read", "toast_blocks_hit",
@@ -219,29 +202,13 @@ class TableCollectorsTest {
             assertThat(value(m, "pg_statio_user_tables_" + io, plain)).as(io).contains(0.0);
         }
         String[] pkey = {"schemaname", "public", "relname", "pgvigil_items", "indexrelname", "pgvigil_items_pkey"};
-        assertThat(sum(m, "pg_statio_user_indexes_idx_blks_hit_total", pkey) + sum(m, "pg_statio_user_indexes_idx_blks_read_total", pkey))
+        assertThat(requiredValue(m, "pg_statio_user_indexes_idx_blks_hit_total", pkey) + requiredValue(m, "pg_statio_user_indexes_idx_blks_read_total", pkey))
                 .isGreaterThan(0);
 
         // only the connected database's tables
         assertThat(labelValues(m, "pg_stat_user_tables_n_tup_ins", "datname")).containsOnly(DATA_DB);
         assertThat(labelValues(m, "pg_statio_user_tables_heap_blocks_hit", "datname")).containsOnly(DATA_DB);
         assertThat(labelValues(m, "pg_statio_user_indexes_idx_blks_hit_total", "indexrelname")).containsOnly("pgvigil_items_pkey");
-    }
-
-    private static double sum(MetricSnapshots m, String family, String... labelPairs) {
-        return value(m, family, labelPairs).orElseThrow(() -> new AssertionError(family + " has no series " + List.of(labelPairs)));
-    }
-
-    private static List<String> labelValues(MetricSnapshots m, String family, String label) {
-        List<String> out = new ArrayList<>();
-        for (MetricSnapshot s : m) {
-            if (s.getMetadata().getOriginalName().equals(family)) {
-                for (DataPointSnapshot p : s.getDataPoints()) {
-                    out.add(p.getLabels().get(label));
-                }
-            }
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------------------- stat_bgwriter, stat_checkpointer
@@ -341,15 +308,15 @@ class TableCollectorsTest {
                 st.execute("SET pg_stat_statements.track = 'all'");
                 st.execute("DO $$ BEGIN EXECUTE '" + HEAVY + "'; END $$");
             }
-            assertThat(queryDouble(pg, STMT_DB, "SELECT count(*) FROM pg_stat_statements s WHERE s.query LIKE 'SELECT count(*) FROM pgvigil_marker m,%'"
+            assertThat(pg.queryDouble(STMT_DB, "SELECT count(*) FROM pg_stat_statements s WHERE s.query LIKE 'SELECT count(*) FROM pgvigil_marker m,%'"
                                                 + " AND s.userid = '" + superuser + "'::regrole AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"))
                     .as("duplicate rows in pg_stat_statements").isEqualTo(2);
         }
         String whereA = " FROM pg_stat_statements s WHERE s.query LIKE 'SELECT count(*) FROM pgvigil_marker m,%' AND s.userid = '" + superuser
                         + "'::regrole AND s.dbid = (SELECT oid FROM pg_database WHERE datname = '" + STMT_DB + "')";
-        String queryIdA = queryText(pg, STMT_DB, "SELECT queryid::text" + whereA + " ORDER BY s.calls DESC LIMIT 1");
-        double secondsA = queryDouble(pg, STMT_DB, "SELECT total_exec_time / 1000.0" + whereA + " ORDER BY s.calls DESC LIMIT 1");
-        String queryIdB = queryText(pg, STMT_DB, "SELECT s.queryid::text FROM pg_stat_statements s WHERE s.query LIKE 'SELECT count(*) FROM pgvigil_marker m,%'"
+        String queryIdA = pg.queryString(STMT_DB, "SELECT queryid::text" + whereA + " ORDER BY s.calls DESC LIMIT 1");
+        double secondsA = pg.queryDouble(STMT_DB, "SELECT total_exec_time / 1000.0" + whereA + " ORDER BY s.calls DESC LIMIT 1");
+        String queryIdB = pg.queryString(STMT_DB, "SELECT s.queryid::text FROM pg_stat_statements s WHERE s.query LIKE 'SELECT count(*) FROM pgvigil_marker m,%'"
                                                  + " AND s.dbid = (SELECT oid FROM pg_database WHERE datname = '" + NO_EXTENSION_DB + "')");
 
         // include_query, query text cut to 20 characters

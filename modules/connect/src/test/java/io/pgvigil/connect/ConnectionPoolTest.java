@@ -1,6 +1,7 @@
 package io.pgvigil.connect;
 
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,19 +25,19 @@ class ConnectionPoolTest {
     private static final String DB = "pgvigil_connect";
     private static final long BOUND_NANOS = Duration.ofSeconds(60).toNanos();
 
+    private static MonitoredServer mon;
     private static PgServer pg;
 
     @BeforeAll
     static void server() {
-        pg = PgServer.shared(PgServer.majors().getLast());
-        pg.createRole("pgvigil_connect_monitor", PASSWORD, "IN ROLE pg_monitor");
+        mon = MonitoredServer.shared(MonitoredServer.majors().getLast(), "pgvigil_connect_monitor", PASSWORD);
+        pg = mon.server();
         pg.createDatabase(DB, null);
         pg.execute(DB, "CREATE TABLE IF NOT EXISTS victim (id int)");
     }
 
     private static ConnectionSpec spec(String tag, String extra) {
-        return ConnectionSpec.parse("postgresql://pgvigil_connect_monitor:" + PASSWORD + "@127.0.0.1:" + pg.port() + "/" + DB
-                                    + "?sslmode=disable&application_name=" + tag + extra);
+        return ConnectionSpec.parse(mon.dsn(DB) + "&application_name=" + tag + extra);
     }
 
     private static PooledSource pool() {

@@ -3,7 +3,6 @@ package io.pgvigil.http;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.dsn.ConnectionSpec;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static io.pgvigil.testkit.Snapshots.requiredValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -23,12 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * path, where the log records can be captured; no database is involved (the first scrape is held inside its lease).
  */
 class JoinedScrapeLogTest {
-
-    private static double pgUp(MetricSnapshots m) {
-        return m.stream().filter(s -> s.getMetadata().getName().equals("pg_up"))
-                .map(s -> ((GaugeSnapshot) s).getDataPoints().getFirst().getValue())
-                .findFirst().orElseThrow(() -> new AssertionError("no pg_up"));
-    }
 
     @Test
     void aJoinedScrapeAtItsDeadlineSaysSoInsteadOfBlamingTheConnection() throws Exception {
@@ -56,8 +50,8 @@ class JoinedScrapeLogTest {
                 assertThat(logs.lines()).noneMatch(l -> l.contains("s3cret-pw"));
             }
             release.countDown();
-            assertThat(pgUp(joined)).isZero();
-            assertThat(pgUp(first.get())).isZero();
+            assertThat(requiredValue(joined, "pg_up")).isZero();
+            assertThat(requiredValue(first.get(), "pg_up")).isZero();
             assertThat(scraper.stats().coalesced()).isEqualTo(1);
             assertThat(scraper.stats().collections()).isEqualTo(1);
             assertThat(scraper.stats().deadlineHits()).isEqualTo(1);

@@ -15,15 +15,13 @@ import io.pgvigil.config.AuthConfig;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
+import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -36,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  */
 @ServerTest
 class ProbeDeadlineTest {
+    private static final String ROLE = "pgvigil_http_deadline";
     private static final String PASSWORD = "Dead1ine-Pa55word";
     private static final String DB = "pgvigil_http_deadline";
     /** Bounds what must end; the collection timeout (1m) is longer, so only the header can end the slow probe within it. */
@@ -48,21 +47,20 @@ class ProbeDeadlineTest {
         this.client = client;
     }
 
-    private static PgServer pg() {
-        PgServer pg = PgServer.shared(PgServer.majors().getLast());
-        pg.createRole("pgvigil_http_deadline", PASSWORD, "IN ROLE pg_monitor");
-        pg.createDatabase(DB, null);
-        pg.execute(DB, "CREATE TABLE IF NOT EXISTS locked_table (id int)");
-        return pg;
+    private static MonitoredServer monitored() {
+        MonitoredServer mon = MonitoredServer.shared(MonitoredServer.majors().getLast(), ROLE, PASSWORD);
+        mon.server().createDatabase(DB, null);
+        mon.server().execute(DB, "CREATE TABLE IF NOT EXISTS locked_table (id int)");
+        return mon;
     }
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
         AuthConfig auth = new AuthConfig(Map.of(
-                "reuse", new AuthModule("reuse", new Credentials.UserPass("pgvigil_http_deadline", Secret.of(PASSWORD)),
+                "reuse", new AuthModule("reuse", new Credentials.UserPass(ROLE, Secret.of(PASSWORD)),
                                         Map.of("sslmode", "disable", "application_name", "pgvigil_http_reuse")),
                 // lock_timeout=0 (wait for locks forever): only the deadline can end a scrape stuck behind a lock.
-                "patient", new AuthModule("patient", new Credentials.UserPass("pgvigil_http_deadline", Secret.of(PASSWORD)),
+                "patient", new AuthModule("patient", new Credentials.UserPass(ROLE, Secret.of(PASSWORD)),
                                           Map.of("sslmode", "disable", "lock_timeout", "0",
                                                  "application_name", "pgvigil_http_patient"))));
         Scraper scraper = new Scraper(POOL, CollectorCatalog.enabledByDefault());
@@ -81,32 +79,22 @@ class ProbeDeadlineTest {
         }
     }
 
-    private static List<Integer> backends(PgServer pg, String applicationName) throws SQLException {
-        List<Integer> pids = new ArrayList<>();
-        try (Connection c = pg.connectAsSuperuser("postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = '" + applicationName + "'")) {
-            while (rs.next()) {
-                pids.add(rs.getInt(1));
-            }
-        }
-        return pids;
-    }
-
     @Test
     void aSecondProbeOpensNoNewSession() throws Exception {
-        PgServer pg = pg();
-        String target = "127.0.0.1:" + pg.port() + "/postgres";
+        MonitoredServer mon = monitored();
+        PgServer pg = mon.server();
+        String target = mon.target("postgres");
         assertThat(probe(target, "reuse", "10")).contains("\npg_up 1\n", "\npg_exporter_last_scrape_error 0\n");
-        List<Integer> first = backends(pg, "pgvigil_http_reuse");
+        List<Integer> first = pg.backendPids("pgvigil_http_reuse");
         assertThat(probe(target, "reuse", "10")).contains("\npg_up 1\n", "\npg_exporter_last_scrape_error 0\n");
         assertThat(first).hasSize(1);
-        assertThat(backends(pg, "pgvigil_http_reuse")).isEqualTo(first);
+        assertThat(pg.backendPids("pgvigil_http_reuse")).isEqualTo(first);
     }
 
     @Test
     void anUnusableHeaderLeavesTheCollectionTimeout() {
-        PgServer pg = pg();
-        String target = "127.0.0.1:" + pg.port() + "/postgres";
+        MonitoredServer mon = monitored();
+        String target = mon.target("postgres");
         for (String header : List.of("soon", "-3", "NaN", "Infinity", "")) {
             assertThat(probe(target, "reuse", header)).as(header).contains("\npg_up 1\n", "\npg_exporter_last_scrape_error 0\n");
         }
@@ -114,8 +102,9 @@ class ProbeDeadlineTest {
 
     @Test
     void theScrapeTimeoutHeaderEndsACollectorStuckBehindALock() throws Exception {
-        PgServer pg = pg();
-        String target = "127.0.0.1:" + pg.port() + "/" + DB;
+        MonitoredServer mon = monitored();
+        PgServer pg = mon.server();
+        String target = mon.target(DB);
         try (Connection holder = pg.connectAsSuperuser(DB)) {
             holder.setAutoCommit(false);
             try (Statement st = holder.createStatement()) {

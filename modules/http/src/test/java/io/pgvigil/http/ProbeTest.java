@@ -17,7 +17,7 @@ import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
 import io.pgvigil.exposition.TextFormat;
 import io.pgvigil.testkit.ClosedPort;
-import io.pgvigil.testkit.PgServer;
+import io.pgvigil.testkit.MonitoredServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,6 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ServerTest
 class ProbeTest {
+    static final String ROLE = "pgvigil_probe";
     static final String MONITOR_PASSWORD = "Pr0be-S3cret!pw";
     static final String WRONG_PASSWORD = "Wr0ng-S3cret!pw";
 
@@ -53,22 +54,16 @@ class ProbeTest {
         this.server = server;
     }
 
-    static List<String> majors() {
-        return PgServer.majors();
-    }
-
-    private static PgServer pg(String major) {
-        PgServer pg = PgServer.shared(major);
-        pg.createRole("pgvigil_probe", MONITOR_PASSWORD, "IN ROLE pg_monitor");
-        return pg;
+    private static MonitoredServer monitored(String major) {
+        return MonitoredServer.shared(major, ROLE, MONITOR_PASSWORD);
     }
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
         AuthConfig auth = new AuthConfig(Map.of(
-                "good", new AuthModule("good", new Credentials.UserPass("pgvigil_probe", Secret.of(MONITOR_PASSWORD)),
+                "good", new AuthModule("good", new Credentials.UserPass(ROLE, Secret.of(MONITOR_PASSWORD)),
                                        Map.of("sslmode", "disable")),
-                "bad", new AuthModule("bad", new Credentials.UserPass("pgvigil_probe", Secret.of(WRONG_PASSWORD)),
+                "bad", new AuthModule("bad", new Credentials.UserPass(ROLE, Secret.of(WRONG_PASSWORD)),
                                       Map.of("sslmode", "disable", "dbname", "postgres"))));
         Scraper scraper = new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault());
         ExporterRoutes.register(routing, ExporterRoutes.Settings.of("/metrics", new ScraperBacked(scraper), () -> auth, "test"));
@@ -91,10 +86,9 @@ class ProbeTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void goodTargetAndModuleGivesTheMetrics(String major) {
-        PgServer pg = pg(major);
-        String body = probe("127.0.0.1:" + pg.port() + "/postgres", "good");
+        String body = probe(monitored(major).target("postgres"), "good");
         assertThat(body).contains("\npg_up 1\n", "# TYPE pg_stat_database_xact_commit counter\n",
                                   "pg_scrape_collector_success{collector=\"locks\"} 1\n",
                                   "# TYPE pg_static untyped\n", "pg_exporter_scrapes_total 1\n");
@@ -102,11 +96,11 @@ class ProbeTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void everyTargetFormReachesTheServer(String major) {
-        PgServer pg = pg(major);
-        int port = pg.port();
-        for (String target : List.of("127.0.0.1:" + port + "/postgres",
+        MonitoredServer mon = monitored(major);
+        int port = mon.server().port();
+        for (String target : List.of(mon.target("postgres"),
                                      "postgres://127.0.0.1:" + port + "/postgres",
                                      "postgresql://someone:else@127.0.0.1:" + port + "/postgres?sslmode=disable",
                                      "host=127.0.0.1 port=" + port + " dbname=postgres")) {
@@ -115,11 +109,12 @@ class ProbeTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void wrongPasswordIs200WithPgUpZeroAndNoLeak(String major) {
-        PgServer pg = pg(major);
+        MonitoredServer mon = monitored(major);
         try (LogCapture logs = new LogCapture()) {
-            String body = probe("postgresql://pgvigil_probe:" + MONITOR_PASSWORD + "@127.0.0.1:" + pg.port() + "/postgres", "bad");
+            // the right password in the target, unencoded: the module's wrong one must win, and neither may leak
+            String body = probe("postgresql://" + ROLE + ":" + MONITOR_PASSWORD + "@" + mon.target("postgres"), "bad");
             assertThat(body).contains("\npg_up 0\n", "\npg_exporter_last_scrape_error 1\n",
                                       "pg_scrape_collector_success{collector=\"database\"} 0\n");
             assertThat(body).doesNotContain(MONITOR_PASSWORD, WRONG_PASSWORD);
@@ -135,10 +130,9 @@ class ProbeTest {
     }
 
     @ParameterizedTest(name = "PostgreSQL {0}")
-    @MethodSource("majors")
+    @MethodSource(MonitoredServer.MAJORS)
     void urlEncodedTargetFromPrometheusOverARealSocketWithGzip(String major) throws Exception {
-        PgServer pg = pg(major);
-        String target = URLEncoder.encode("127.0.0.1:" + pg.port() + "/postgres", StandardCharsets.UTF_8);
+        String target = URLEncoder.encode(monitored(major).target("postgres"), StandardCharsets.UTF_8);
         HttpResponse<byte[]> res = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/probe?target=" + target + "&auth_module=good"))
                         .header("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")

@@ -14,6 +14,8 @@ import java.util.Objects;
  * ConnectionSpec spec = ConnectionSpec.parse(mon.dsn("postgres"));  // postgresql://pgvigil_monitor:…@127.0.0.1:<port>/postgres?sslmode=disable
  * mon.on(PgServer.sharedStandby("17")).dsn("postgres");            // the same role on the standby (replicated)
  * mon.asRole("pgvigil_plain").dsn("postgres");                     // another role, same password (the test creates it)
+ * mon.withPassword("wrong").dsn("postgres");                       // the same role, a password it does not have
+ * mon.target("postgres");                                          // 127.0.0.1:<port>/postgres, for /probe?target=
  * }</pre>
  *
  * @param server   the server
@@ -51,7 +53,14 @@ public record MonitoredServer(PgServer server, String role, String password) {
      * or, if it exists, given this password again ({@link PgServer#createRole(String, String, String...)}).
      */
     public static MonitoredServer shared(String major, String role, String password) {
-        PgServer server = PgServer.shared(major);
+        return create(PgServer.shared(major), role, password);
+    }
+
+    /**
+     * {@code server}, shared or private (e.g. one the test restarts), with login role {@code role} ({@code password}) in
+     * {@code pg_monitor}, created or given this password again.
+     */
+    public static MonitoredServer create(PgServer server, String role, String password) {
         server.createRole(role, password, "IN ROLE pg_monitor");
         return new MonitoredServer(server, role, password);
     }
@@ -64,6 +73,24 @@ public record MonitoredServer(PgServer server, String role, String password) {
     /** Another role on the same server with the same password; the caller creates it. */
     public MonitoredServer asRole(String otherRole) {
         return new MonitoredServer(server, otherRole, password);
+    }
+
+    /** The same role on the same server with another password, e.g. a wrong one. */
+    public MonitoredServer withPassword(String otherPassword) {
+        return new MonitoredServer(server, role, otherPassword);
+    }
+
+    /**
+     * A target for {@code /probe} without a database (the exporter's default applies): {@code 127.0.0.1:<port>}. No
+     * credentials: they come from an auth module.
+     */
+    public String target() {
+        return server.host() + ":" + server.port();
+    }
+
+    /** A target for {@code /probe} with a database: {@code 127.0.0.1:<port>/database}, as written (not encoded). */
+    public String target(String database) {
+        return target() + "/" + database;
     }
 
     /**

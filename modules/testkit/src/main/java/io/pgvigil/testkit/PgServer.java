@@ -266,6 +266,21 @@ public final class PgServer implements AutoCloseable {
         }
     }
 
+    /** The first column of the first row of {@code sql} in {@code database} as the superuser (NULL is 0, as JDBC has it). */
+    public double queryDouble(String database, String sql, Object... params) {
+        return Sql.queryFirst(this, database, sql, params, rs -> rs.getDouble(1));
+    }
+
+    /** The first column of the first row of {@code sql} in {@code database} as the superuser; a NULL fails. */
+    public String queryString(String database, String sql, Object... params) {
+        return Sql.queryFirst(this, database, sql, params, rs -> Objects.requireNonNull(rs.getString(1), "NULL from " + sql));
+    }
+
+    /** The pids of the sessions that have {@code applicationName}, ascending: what a test opened on a shared server. */
+    public List<Integer> backendPids(String applicationName) {
+        return Sql.backendPids(this, applicationName);
+    }
+
     IllegalStateException sqlFailure(String sql, SQLException e) {
         return new IllegalStateException("SQL failed on " + this + " [SQLState " + e.getSQLState() + "]: "
                 + e.getMessage() + (sql == null ? "" : "\n  statement: " + sql), e);

@@ -5,9 +5,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
-/** The SQL the testkit runs as the superuser to set a server up for a test: roles, databases, quoting. */
+/** The SQL the testkit runs as the superuser: roles, databases, quoting, and the queries tests check a server with. */
 final class Sql {
 
     private Sql() {
@@ -59,6 +61,46 @@ final class Sql {
         } catch (SQLException e) {
             throw server.sqlFailure(sql, e);
         }
+    }
+
+    /** Reads one value from the current row of a result. */
+    @FunctionalInterface
+    interface Column<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** See {@link PgServer#queryDouble(String, String, Object...)}: an {@link AssertionError} when there is no row. */
+    static <T> T queryFirst(PgServer server, String database, String sql, Object[] params, Column<T> column) {
+        try (Connection c = server.connectAsSuperuser(database); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new AssertionError("no row from " + sql);
+                }
+                return column.read(rs);
+            }
+        } catch (SQLException e) {
+            throw server.sqlFailure(sql, e);
+        }
+    }
+
+    /** See {@link PgServer#backendPids(String)}. */
+    static List<Integer> backendPids(PgServer server, String applicationName) {
+        String sql = "SELECT pid FROM pg_stat_activity WHERE application_name = ? ORDER BY pid";
+        List<Integer> pids = new ArrayList<>();
+        try (Connection c = server.connectAsSuperuser("postgres"); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, applicationName);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pids.add(rs.getInt(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw server.sqlFailure(sql, e);
+        }
+        return List.copyOf(pids);
     }
 
     /** Whether {@code query} with its one parameter set to {@code param} returns a row. */

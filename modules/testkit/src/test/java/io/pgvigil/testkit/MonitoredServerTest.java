@@ -45,6 +45,19 @@ class MonitoredServerTest {
     }
 
     @Test
+    void createGivesAPrivateServerTheRole() throws SQLException {
+        try (PgServer own = PgServer.start(MonitoredServer.majors().getFirst())) {
+            MonitoredServer mon = MonitoredServer.create(own, "pgvigil_mon_own", "own-pw");
+            assertThat(mon).isEqualTo(new MonitoredServer(own, "pgvigil_mon_own", "own-pw"));
+            try (Connection c = own.connect("postgres", "pgvigil_mon_own", "own-pw"); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pg_has_role(current_user, 'pg_monitor', 'MEMBER')")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getBoolean(1)).as("member of pg_monitor").isTrue();
+            }
+        }
+    }
+
+    @Test
     void dsnNamesRolePasswordPortAndDatabaseAndDisablesTls() {
         MonitoredServer mon = MonitoredServer.shared(MonitoredServer.majors().getFirst());
         assertThat(mon.dsn("postgres")).isEqualTo("postgresql://pgvigil_monitor:mon-Pa55word@127.0.0.1:"
@@ -60,11 +73,21 @@ class MonitoredServerTest {
     }
 
     @Test
-    void onAndAsRoleKeepTheRestAndToStringHidesThePassword() {
+    void targetIsHostAndPortWithOrWithoutADatabase() {
+        MonitoredServer mon = MonitoredServer.shared(MonitoredServer.majors().getFirst());
+        assertThat(mon.target()).isEqualTo("127.0.0.1:" + mon.server().port());
+        assertThat(mon.target("app")).isEqualTo("127.0.0.1:" + mon.server().port() + "/app");
+        assertThat(mon.on(PgServer.shared(MonitoredServer.majors().getLast())).target("app"))
+                .isEqualTo("127.0.0.1:" + PgServer.shared(MonitoredServer.majors().getLast()).port() + "/app");
+    }
+
+    @Test
+    void onAsRoleAndWithPasswordKeepTheRestAndToStringHidesThePassword() {
         MonitoredServer mon = MonitoredServer.shared(MonitoredServer.majors().getFirst());
         PgServer other = PgServer.shared(MonitoredServer.majors().getLast());
         assertThat(mon.on(other)).isEqualTo(new MonitoredServer(other, mon.role(), mon.password()));
         assertThat(mon.asRole("someone")).isEqualTo(new MonitoredServer(mon.server(), "someone", mon.password()));
+        assertThat(mon.withPassword("other-pw")).isEqualTo(new MonitoredServer(mon.server(), mon.role(), "other-pw"));
         assertThat(mon.toString()).contains(mon.role()).doesNotContain(mon.password());
     }
 }

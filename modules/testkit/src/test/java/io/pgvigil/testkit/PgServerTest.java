@@ -228,6 +228,37 @@ class PgServerTest {
         }
     }
 
+    @Test
+    void queriesReadOneValueAsTheSuperuserAndThePidsOfAnApplication() throws SQLException {
+        PgServer pg = PgServer.shared(PgServer.majors().getFirst());
+        pg.createDatabase("testkit_query", null);
+        assertThat(pg.queryDouble("testkit_query", "SELECT 2.5::float8")).isEqualTo(2.5);
+        assertThat(pg.queryDouble("postgres", "SELECT NULL::float8")).isZero();
+        assertThat(pg.queryDouble("postgres", "SELECT x FROM (VALUES (7), (8)) v(x) ORDER BY x DESC")).isEqualTo(8);
+        assertThat(pg.queryString("testkit_query", "SELECT current_database() || ? || current_user", "/"))
+                .isEqualTo("testkit_query/" + pg.superuser());
+        assertThatThrownBy(() -> pg.queryDouble("postgres", "SELECT 1 WHERE false"))
+                .isInstanceOf(AssertionError.class).hasMessage("no row from SELECT 1 WHERE false");
+        assertThatThrownBy(() -> pg.queryString("postgres", "SELECT NULL::text")).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> pg.queryDouble("postgres", "SELECT no_such_column"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no_such_column");
+
+        assertThat(pg.backendPids("testkit-pids")).isEmpty();
+        try (Connection a = pg.connectAsSuperuser("postgres"); Connection b = pg.connectAsSuperuser("testkit_query");
+             Connection other = pg.connectAsSuperuser("postgres")) {
+            List<Integer> pids = new java.util.ArrayList<>();
+            for (Connection c : List.of(a, b)) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET application_name = 'testkit-pids'");
+                }
+                pids.add(Integer.parseInt(queryString(c, "SELECT pg_backend_pid()")));
+            }
+            pids.sort(null);
+            assertThat(pg.backendPids("testkit-pids")).isEqualTo(pids).hasSize(2);
+            assertThat(pg.backendPids("testkit-pids")).doesNotContain(Integer.parseInt(queryString(other, "SELECT pg_backend_pid()")));
+        }
+    }
+
     private static Properties credentials(String user, String password) {
         Properties p = new Properties();
         p.setProperty("user", user);
