@@ -132,4 +132,15 @@ class CertModulesTest {
         assertThat(m.options()).containsEntry("sslcert", crt.toString()).containsEntry("sslkey", key.toString());
         assertThat(ConfigLoader.summary(m)).contains("sslpassword=******").doesNotContain("Key-Pa55phrase");
     }
+
+    @Test
+    void theExampleFileIsValidButForItsCertificateFiles() throws IOException {
+        Path example = Path.of("../../config/postgres_exporter.yml.example").toAbsolutePath().normalize();
+        LoadResult result = ConfigLoader.load(example);
+        assertThat(result).isInstanceOf(LoadResult.Invalid.class);
+        assertThat(((LoadResult.Invalid) result).errors()).containsExactlyInAnyOrder(
+                example + ": auth_modules.cert_db.cert.sslcert: file \"/etc/pgvigil/monitor.crt\" does not exist or cannot be read",
+                example + ": auth_modules.cert_db.cert.sslkey: file \"/etc/pgvigil/monitor.key\" does not exist or cannot be read",
+                example + ": auth_modules.cert_db.cert.sslrootcert: file \"/etc/pgvigil/ca.pem\" does not exist or cannot be read");
+    }
 }
