@@ -5,6 +5,7 @@ import io.helidon.webserver.WebServer;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.ConfigLoader;
 import io.pgvigil.config.LoadResult;
+import io.pgvigil.connect.ClientCertificates;
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.connect.PooledSource;
 import io.pgvigil.dsn.AuthModule;
@@ -168,6 +169,9 @@ public final class Main {
                                 "sslpassword", c.sslpassword().isPresent() ? Secret.MASK : "", "sslrootcert", c.sslrootcert(),
                                 "sslmode", c.sslmode(), "options", options.toString());
                     }
+                    ClientCertificates.problem(m).ifPresent(problem -> LOG.log(Level.WARNING,
+                            "Client certificate of auth module cannot be used; probes with it will fail until it is fixed",
+                            "module", m.name(), "err", problem));
                 }
                 LOG.log(Level.INFO, "Loaded config file", "file", file.toString(), "modules", loaded.config().modules().size());
             }

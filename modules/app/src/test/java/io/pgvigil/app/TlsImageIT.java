@@ -69,6 +69,10 @@ class TlsImageIT {
             image.awaitLog("cannot decrypt the encrypted key: wrong sslpassword", 10);
             String log = image.log();
             assertThat(log).contains("msg=\"Configured auth module\" module=encrypted type=cert")
+                    .contains("msg=\"Client certificate of auth module cannot be used; probes with it will fail until it"
+                            + " is fixed\" module=wrong_passphrase err=\"sslkey " + encrypted.key()
+                            + ": cannot decrypt the encrypted key: wrong sslpassword")
+                    .doesNotContain("module=encrypted err=")
                     .doesNotContain("Wr0ng-Passphrase").doesNotContain(TestPki.KEY_PASSPHRASE)
                     .doesNotContain(TlsServer.PASSWORD).doesNotContain("PRIVATE KEY");
         }
