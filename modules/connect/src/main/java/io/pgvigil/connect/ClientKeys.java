@@ -102,18 +102,28 @@ final class ClientKeys {
         try {
             EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
             AlgorithmParameters params = info.getAlgParameters();
-            // For PBES2 the parameters name the full scheme (e.g. PBEWithHmacSHA256AndAES_256); the algorithm name
-            // alone is only "PBES2".
-            String scheme = params == null ? info.getAlgName() : params.toString();
-            SecretKeyFactory factory = SecretKeyFactory.getInstance(scheme);
-            Cipher cipher = Cipher.getInstance(scheme);
-            cipher.init(Cipher.DECRYPT_MODE, factory.generateSecret(spec), params);
-            plain = cipher.doFinal(info.getEncryptedData());
-        } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
-            throw new KeyException("cannot decrypt the encrypted key: wrong sslpassword, or an encryption scheme"
-                    + " the JDK does not support (PBES2 with AES and HMAC-SHA-1/2 is)");
+            // For PBES2 the parameters name the full scheme (e.g. PBEWithHmacSHA256AndAES_256) and the algorithm
+            // name is only "PBES2"; for the older PBES1 schemes the algorithm name is the scheme.
+            for (String scheme : params == null ? List.of(info.getAlgName())
+                    : List.of(params.toString(), info.getAlgName())) {
+                try {
+                    SecretKeyFactory factory = SecretKeyFactory.getInstance(scheme);
+                    Cipher cipher = Cipher.getInstance(scheme);
+                    cipher.init(Cipher.DECRYPT_MODE, factory.generateSecret(spec), params);
+                    plain = cipher.doFinal(info.getEncryptedData());
+                    break;
+                } catch (GeneralSecurityException | RuntimeException e) {
+                    // the next name, if any
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            plain = null;
         } finally {
             spec.clearPassword();
+        }
+        if (plain == null) {
+            throw new KeyException("cannot decrypt the encrypted key: wrong sslpassword, or an encryption scheme"
+                    + " the JDK does not support (PBES2 with AES and HMAC-SHA-1/2 is)");
         }
         try {
             Element inner = Element.read(plain, 0);

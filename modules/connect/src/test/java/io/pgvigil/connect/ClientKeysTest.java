@@ -86,4 +86,23 @@ class ClientKeysTest {
         assertThat(ClientKeys.parse(withParams.getBytes(StandardCharsets.US_ASCII), Optional.empty()))
                 .isInstanceOf(ECPrivateKey.class);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"-v1 PBE-SHA1-3DES", "-v2 aes-128-cbc -v2prf hmacWithSHA1",
+            "-v2 aes-256-cbc -v2prf hmacWithSHA512"})
+    void otherEncryptionSchemesOfOpensslPkcs8(String scheme, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path out = dir.resolve("key.pem");
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("openssl", "pkcs8", "-topk8", "-in",
+                TestPki.shared().client(TestPki.KeyForm.RSA_PKCS8_PEM).key().toString(), "-passout", "pass:s3cret-pp",
+                "-out", out.toString()));
+        command.addAll(java.util.List.of(scheme.split(" ")));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
+        assertThat(Files.readString(out)).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+        assertThat(ClientKeys.parse(Files.readAllBytes(out), Optional.of("s3cret-pp".toCharArray())))
+                .isInstanceOf(RSAPrivateCrtKey.class);
+        assertThatThrownBy(() -> ClientKeys.parse(Files.readAllBytes(out), Optional.of("s3cret-pq".toCharArray())))
+                .hasMessageContaining("wrong sslpassword");
+    }
 }
