@@ -5,6 +5,7 @@ import io.helidon.webserver.WebServer;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.ConfigLoader;
 import io.pgvigil.config.LoadResult;
+import io.pgvigil.connect.ClientCertificates;
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.connect.PooledSource;
 import io.pgvigil.dsn.AuthModule;
@@ -158,13 +159,19 @@ public final class Main {
         switch (result) {
             case LoadResult.Loaded loaded -> {
                 for (AuthModule m : loaded.config().modules().values()) {
-                    String user = switch (m.credentials()) {
-                        case Credentials.UserPass up -> up.username();
-                    };
                     StringBuilder options = new StringBuilder();
                     m.maskedOptions().forEach((k, v) -> options.append(options.isEmpty() ? "" : ",").append(k).append('=').append(v));
-                    LOG.log(Level.INFO, "Configured auth module", "module", m.name(), "type", m.credentials().type(),
-                            "user", user, "password", Secret.MASK, "options", options.toString());
+                    switch (m.credentials()) {
+                        case Credentials.UserPass up -> LOG.log(Level.INFO, "Configured auth module", "module", m.name(),
+                                "type", up.type(), "user", up.username(), "password", Secret.MASK, "options", options.toString());
+                        case Credentials.Cert c -> LOG.log(Level.INFO, "Configured auth module", "module", m.name(),
+                                "type", c.type(), "user", c.username(), "sslcert", c.sslcert(), "sslkey", c.sslkey(),
+                                "sslpassword", c.sslpassword().isPresent() ? Secret.MASK : "", "sslrootcert", c.sslrootcert(),
+                                "sslmode", c.sslmode(), "options", options.toString());
+                    }
+                    ClientCertificates.problem(m).ifPresent(problem -> LOG.log(Level.WARNING,
+                            "Client certificate of auth module cannot be used; probes with it will fail until it is fixed",
+                            "module", m.name(), "err", problem));
                 }
                 LOG.log(Level.INFO, "Loaded config file", "file", file.toString(), "modules", loaded.config().modules().size());
             }

@@ -24,14 +24,17 @@ import org.yaml.snakeyaml.nodes.Tag;
  * stopping at the first. Strict like upstream ({@code yaml.v3} with {@code KnownFields(true)}): unknown and
  * duplicate keys are errors. Scalars are taken as written, so {@code connect_timeout: 10} is {@code "10"}
  * and a null value ({@code key:} or {@code ~}) is {@code ""}. No message ever contains a value other than
- * the module {@code type}.
+ * the module {@code type} and the file names of a {@code cert} section.
  */
 final class AuthModulesMapper {
     static final String AUTH_MODULES = "auth_modules";
     static final List<String> TOP_KEYS = List.of(AUTH_MODULES);
-    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options");
+    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "cert");
     static final List<String> USERPASS_KEYS = List.of("username", "password");
-    static final List<String> TYPES = List.of("userpass");
+    static final List<String> TYPES = List.of("userpass", "cert");
+    static final List<String> CERT_KEYS = List.of("username", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslmode");
+    /** The options a {@code cert} module sets in its {@code cert} section, never in {@code options}. */
+    static final List<String> CERT_OPTIONS = List.of("sslcert", "sslkey", "sslpassword", "sslrootcert", "sslmode");
 
     private final Problems problems;
 
@@ -97,6 +100,7 @@ final class AuthModulesMapper {
             problems.add(path, "\"userpass\" is required when type is userpass");
         }
         Map<String, String> options = options(fields.get("options"), Problems.child(path, "options"));
+        credentials = certSection(fields, type, path, options, credentials);
 
         if (problems.size() != before || type.isEmpty() || credentials.isEmpty()) {
             return Optional.empty();
@@ -143,6 +147,82 @@ final class AuthModulesMapper {
             return Optional.empty();
         }
         return Optional.of(new Credentials.UserPass(username.get(), Secret.of(password.get())));
+    }
+
+    /**
+     * The {@code cert} section: required for (and only allowed with) {@code type: cert}, which must not also have
+     * {@code userpass} nor set the certificate's parameters in {@code options}.
+     */
+    private Optional<Credentials> certSection(Map<String, Node> fields, Optional<String> type, String path,
+                                              Map<String, String> options, Optional<Credentials> credentials) {
+        Node cert = fields.get("cert");
+        boolean isCert = type.filter("cert"::equals).isPresent();
+        boolean present = cert != null && !isNull(cert);
+        if (!isCert) {
+            if (present) {
+                problems.add(Problems.child(path, "cert"), "only allowed with type cert (a userpass module takes a"
+                        + " client certificate in options: sslcert, sslkey, sslpassword)");
+            }
+            return credentials;
+        }
+        if (fields.containsKey("userpass")) {
+            problems.add(Problems.child(path, "userpass"), "not allowed with type cert");
+        }
+        options.keySet().stream().filter(CERT_OPTIONS::contains).forEach(key -> problems.add(
+                Problems.child(Problems.child(path, "options"), key), "belongs in the cert section with type cert"));
+        if (!present) {
+            problems.add(path, "\"cert\" is required when type is cert");
+            return Optional.empty();
+        }
+        return cert(cert, Problems.child(path, "cert"));
+    }
+
+    private Optional<Credentials> cert(Node node, String path) {
+        if (!(node instanceof MappingNode map)) {
+            problems.add(path, "value must be a map, not " + kind(node));
+            return Optional.empty();
+        }
+        Map<String, Node> fields = fields(map, path, CERT_KEYS);
+        Optional<String> username = requiredString(fields.get("username"), Problems.child(path, "username"));
+        Optional<String> sslcert = readableFile(fields.get("sslcert"), Problems.child(path, "sslcert"));
+        Optional<String> sslkey = readableFile(fields.get("sslkey"), Problems.child(path, "sslkey"));
+        Optional<String> sslrootcert = fields.get("sslrootcert") instanceof ScalarNode s && "system".equals(text(s))
+                ? Optional.of("system") : readableFile(fields.get("sslrootcert"), Problems.child(path, "sslrootcert"));
+        Optional<Secret> sslpassword = Optional.empty();
+        if (fields.containsKey("sslpassword")) {
+            sslpassword = requiredString(fields.get("sslpassword"), Problems.child(path, "sslpassword")).map(Secret::of);
+        }
+        String sslmode = "verify-full";
+        if (fields.containsKey("sslmode")) {
+            sslmode = requiredString(fields.get("sslmode"), Problems.child(path, "sslmode")).orElse("");
+            if (!sslmode.isEmpty() && !Credentials.Cert.SSLMODES.contains(sslmode)) {
+                problems.add(Problems.child(path, "sslmode"), "must be verify-ca or verify-full (default): a cert"
+                        + " module always verifies the server certificate");
+                return Optional.empty();
+            }
+        }
+        if (username.isEmpty() || sslcert.isEmpty() || sslkey.isEmpty() || sslrootcert.isEmpty() || sslmode.isEmpty()
+                || (fields.containsKey("sslpassword") && sslpassword.isEmpty())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Credentials.Cert(username.get(), sslcert.get(), sslkey.get(), sslpassword,
+                sslrootcert.get(), sslmode));
+    }
+
+    /**
+     * A non-empty file name of a readable regular file. Its contents are read at every new connection, not here;
+     * a message names the path, never contents.
+     */
+    private Optional<String> readableFile(Node node, String path) {
+        Optional<String> name = requiredString(node, path);
+        if (name.isPresent()) {
+            java.nio.file.Path file = java.nio.file.Path.of(name.get());
+            if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+                problems.add(path, "file " + Problems.quote(name.get()) + " does not exist or cannot be read");
+                return Optional.empty();
+            }
+        }
+        return name;
     }
 
     /** A non-empty scalar; the value itself is never put into a message. */

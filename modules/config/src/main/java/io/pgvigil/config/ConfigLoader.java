@@ -73,6 +73,13 @@ public final class ConfigLoader {
         switch (module.credentials()) {
             case Credentials.UserPass userPass -> out.append("type=").append(userPass.type())
                     .append(" user=").append(logfmtValue(userPass.username()));
+            case Credentials.Cert cert -> out.append("type=").append(cert.type())
+                    .append(" user=").append(logfmtValue(cert.username()))
+                    .append(" sslcert=").append(logfmtValue(cert.sslcert()))
+                    .append(" sslkey=").append(logfmtValue(cert.sslkey()))
+                    .append(cert.sslpassword().isPresent() ? " sslpassword=" + Secret.MASK : "")
+                    .append(" sslrootcert=").append(logfmtValue(cert.sslrootcert()))
+                    .append(" sslmode=").append(cert.sslmode());
         }
         StringJoiner options = new StringJoiner(",");
         module.options().forEach((key, value) -> options.add(key + "=" + (isSecretOption(key) ? Secret.MASK : value)));

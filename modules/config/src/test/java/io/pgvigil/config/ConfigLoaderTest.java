@@ -264,7 +264,7 @@ class ConfigLoaderTest {
                       username: monitor
                       password: s3cret
                 """)).containsExactly(
-                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options)",
+                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options, cert)",
                 f + ": auth_modules.prod_db: \"userpass\" is required when type is userpass");
     }
 
@@ -328,7 +328,7 @@ class ConfigLoaderTest {
                     userpass:
                       username: monitor
                       password: s3cret
-                """)).containsExactly(f + ": auth_modules.prod_db.type: unsupported type \"oauth\" (supported: userpass)");
+                """)).containsExactly(f + ": auth_modules.prod_db.type: unsupported type \"oauth\" (supported: userpass, cert)");
         assertThat(errors("auth_modules:\n  prod_db:\n    type: [userpass]\n"))
                 .containsExactly(f + ": auth_modules.prod_db.type: value must be a string, not a list");
     }
@@ -444,7 +444,7 @@ class ConfigLoaderTest {
     @Test
     void unusualKeysAreQuotedInPaths() throws IOException {
         assertThat(errors("auth_modules:\n  \"prod db\":\n    type: x\n"))
-                .containsExactly(f + ": auth_modules.\"prod db\".type: unsupported type \"x\" (supported: userpass)");
+                .containsExactly(f + ": auth_modules.\"prod db\".type: unsupported type \"x\" (supported: userpass, cert)");
     }
 
     @Test
@@ -468,8 +468,8 @@ class ConfigLoaderTest {
 
         assertThat(errors).containsExactly(
                 f + ": unknown key \"extra\" at the top level (allowed: auth_modules)",
-                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options)",
-                f + ": auth_modules.prod_db.type: unsupported type \"oauth\" (supported: userpass)",
+                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options, cert)",
+                f + ": auth_modules.prod_db.type: unsupported type \"oauth\" (supported: userpass, cert)",
                 f + ": auth_modules.staging.userpass.username: must not be empty",
                 f + ": auth_modules.staging.userpass.password: is required",
                 f + ": auth_modules.staging.options.sslmode: value must be a string, not a list");

@@ -2,6 +2,9 @@ package io.pgvigil.connect;
 
 import io.pgvigil.dsn.ConnectionSpec;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -20,7 +23,38 @@ final class SessionDefaults {
     /** pgvigil runs everything in autocommit; a session left in a transaction is ended by the server. */
     static final Duration IDLE_IN_TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
 
+    /** The pgjdbc properties pgvigil's own TLS set-up replaces (pgjdbc would otherwise read the files itself). */
+    private static final java.util.List<String> CLIENT_TLS_PROPERTIES =
+            java.util.List.of("sslcert", "sslkey", "sslpassword", "sslrootcert");
+
     private SessionDefaults() {
+    }
+
+    /**
+     * Opens a session for {@code spec} with {@link #properties}. With a client certificate ({@code sslcert},
+     * {@code sslkey}) pgvigil sets TLS up itself ({@code ClientTls}): the files are read into memory now, for this
+     * connection, and pgjdbc gets the result through {@link TlsSocketFactory}.
+     *
+     * @throws SQLException as pgjdbc throws it, or SQLState {@code 08001} when the client certificate, its key or
+     *                      {@code sslrootcert} cannot be used (the message names files, never contents or passphrase)
+     */
+    static Connection open(ConnectionSpec spec, Duration lockTimeout) throws SQLException {
+        Properties props = properties(spec, lockTimeout);
+        if (!ClientTls.applies(spec.parameters())) {
+            return DriverManager.getConnection(spec.jdbcUrl(), props);
+        }
+        javax.net.ssl.SSLSocketFactory factory;
+        try {
+            factory = ClientTls.socketFactory(spec.parameters());
+        } catch (ClientKeys.KeyException e) {
+            throw new SQLException("client certificate: " + e.getMessage(), "08001");
+        }
+        CLIENT_TLS_PROPERTIES.forEach(props::remove);
+        try (TlsSocketFactory.Registration registration = TlsSocketFactory.register(factory)) {
+            props.setProperty("sslfactory", TlsSocketFactory.class.getName());
+            props.setProperty("sslfactoryarg", registration.token());
+            return DriverManager.getConnection(spec.jdbcUrl(), props);
+        }
     }
 
     /**

@@ -106,7 +106,9 @@ public record ConnectionSpec(List<Endpoint> endpoints,
 
     /**
      * Merges an auth module, as upstream's {@code ConfigureTarget}: its {@code userpass} user and password
-     * replace the target's; each option replaces the same-named target parameter, and option {@code dbname}
+     * replace the target's (a {@code cert} module's user replaces it, the target's password is dropped, and its
+     * {@code sslcert}, {@code sslkey}, {@code sslpassword}, {@code sslrootcert} and {@code sslmode} replace any
+     * such option or parameter); each option replaces the same-named target parameter, and option {@code dbname}
      * replaces the database. Options {@code host}, {@code port}, {@code user} and {@code password} are
      * refused: the host belongs in the target, credentials in {@code userpass}.
      *
@@ -148,6 +150,16 @@ public record ConnectionSpec(List<Endpoint> endpoints,
             case Credentials.UserPass(String username, Secret secret) -> {
                 mergedUser = Optional.of(username);
                 mergedPassword = Optional.of(secret);
+            }
+            case Credentials.Cert cert -> {
+                // No password at all: a target's password is not sent to a server this module reaches by certificate.
+                // The certificate's parameters come after the options, so neither options nor target can weaken them.
+                mergedUser = Optional.of(cert.username());
+                mergedPassword = Optional.empty();
+                cert.parameters().forEach((key, value) -> {
+                    LibpqParameter.validate(key, value, origin);
+                    mergedParameters.put(key, value);
+                });
             }
         }
         return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters);

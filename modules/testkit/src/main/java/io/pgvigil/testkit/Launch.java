@@ -23,6 +23,14 @@ final class Launch {
 
     /** Starts a new primary of {@code version} in a new server directory and returns it ready for logins. */
     static PgServer primary(String version, boolean shared) {
+        return primary(version, shared, Optional.empty());
+    }
+
+    /**
+     * Starts a new primary of {@code version}, with {@code ssl = on}, the server certificate and the {@code hostssl}
+     * rules of {@code tls} when present (see {@link ServerConfig#writeTls}).
+     */
+    static PgServer primary(String version, boolean shared, Optional<ServerConfig.Tls> tls) {
         long t0 = System.nanoTime();
         Path installation = Distributions.installation(version);
         long extracted = System.nanoTime();
@@ -34,10 +42,11 @@ final class Launch {
             runAs.allowTraverse(base);
             pm.initdb(server.superuser(), server.superuserPassword());
             ServerConfig.writePrimary(pm, version, PgServer.HOST);
+            tls.ifPresent(t -> ServerConfig.writeTls(pm, t, runAs));
             server.startOnFreePort();
             checkLogin(server);
         });
-        LOG.log(Level.INFO, "PostgreSQL {0} {1} on {2}:{3,number,#} ({4}), ready in {5} ms (binaries {6} ms), dir {7}",
+        LOG.log(Level.INFO, "PostgreSQL {0} {1}" + (tls.isPresent() ? " with TLS" : "") + " on {2}:{3,number,#} ({4}), ready in {5} ms (binaries {6} ms), dir {7}",
                 version, shared ? "shared server" : "private server", PgServer.HOST, server.port(), runAs,
                 (System.nanoTime() - t0) / 1_000_000, (extracted - t0) / 1_000_000, pm.serverDir());
         return server;

@@ -122,7 +122,7 @@ public final class PgServer implements AutoCloseable {
         return List.copyOf(Distributions.versionsByMajor().keySet());
     }
 
-    private static String versionFor(String major) {
+    static String versionFor(String major) {
         Objects.requireNonNull(major, "major");
         Map<String, String> byMajor = Distributions.versionsByMajor();
         String version = byMajor.get(major.strip());

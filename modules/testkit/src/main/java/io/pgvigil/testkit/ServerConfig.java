@@ -30,6 +30,61 @@ final class ServerConfig {
     }
 
     /**
+     * What a TLS server presents and trusts.
+     *
+     * @param certificate the server certificate (PEM)
+     * @param key         its private key (PEM, unencrypted)
+     * @param clientCa    the CA whose client certificates the server accepts ({@code ssl_ca_file})
+     * @param roles       the roles of the {@code hostssl} rules: certificate only, certificate and password, password
+     */
+    record Tls(Path certificate, Path key, Path clientCa, TlsRoles roles) {
+    }
+
+    /**
+     * The role names the TLS rules of {@code pg_hba.conf} name.
+     *
+     * @param cert         logs in with a client certificate alone ({@code cert clientcert=verify-full})
+     * @param certPassword needs a client certificate and its password ({@code scram-sha-256 clientcert=verify-full})
+     * @param password     needs TLS and its password, no client certificate
+     */
+    record TlsRoles(String cert, String certPassword, String password) {
+    }
+
+    /**
+     * Turns TLS on in a fresh cluster configured by {@link #writePrimary}: copies the certificate, the key (mode 0600,
+     * given to the server's user) and the client CA into the data directory, sets {@code ssl = on} with them, and puts
+     * the {@code hostssl} rules (plus {@code hostnossl ... reject} for the same roles, so that a test of these roles
+     * proves TLS was used) before the testkit's other rules.
+     */
+    static void writeTls(Postmaster pm, Tls tls, RunAs runAs) {
+        Path dataDir = pm.dataDir();
+        TlsRoles r = tls.roles();
+        String rules = "# pgvigil testkit: TLS\n"
+                + "hostnossl all " + r.cert() + "," + r.certPassword() + "," + r.password() + " 127.0.0.1/32 reject\n"
+                + "hostssl   all " + r.cert() + " 127.0.0.1/32 cert clientcert=verify-full\n"
+                + "hostssl   all " + r.certPassword() + " 127.0.0.1/32 scram-sha-256 clientcert=verify-full\n"
+                + "hostssl   all " + r.password() + " 127.0.0.1/32 scram-sha-256\n";
+        String conf = "\n# --- pgvigil testkit: TLS ---\n"
+                + "ssl = on\n"
+                + "ssl_cert_file = 'server.crt'\n"
+                + "ssl_key_file = 'server.key'\n"
+                + "ssl_ca_file = 'client-ca.crt'\n";
+        try {
+            for (var copy : java.util.Map.of(tls.certificate(), "server.crt", tls.key(), "server.key",
+                    tls.clientCa(), "client-ca.crt").entrySet()) {
+                Path target = dataDir.resolve(copy.getValue());
+                BaseBackup.writePrivateFile(target, Files.readString(copy.getKey()));
+                runAs.handOver(target);
+            }
+            Files.writeString(dataDir.resolve("postgresql.conf"), conf, StandardOpenOption.APPEND);
+            Files.writeString(dataDir.resolve("pg_hba.conf"), rules + Files.readString(dataDir.resolve("pg_hba.conf")),
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot configure TLS in " + dataDir, e);
+        }
+    }
+
+    /**
      * Appends the testkit's settings to {@code postgresql.conf} of a fresh cluster (listening on {@code host} and a
      * socket in the server directory, scram, no fsync, UTC, {@code pg_stat_statements} preloaded when the binaries
      * ship it) and replaces its {@code pg_hba.conf}.
