@@ -154,7 +154,7 @@ public final class Main {
     }
 
     static LoadResult loadConfig(Path file, ConfigState state) {
-        LoadResult result = ConfigLoader.load(file);
+        LoadResult result = ConfigLoader.load(file, state.environment());
         switch (result) {
             case LoadResult.Loaded loaded -> {
                 for (AuthModule m : loaded.config().modules().values()) {

@@ -23,7 +23,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  * Maps the node tree of the config file to an {@link AuthConfig}, recording every problem rather than
  * stopping at the first. Strict like upstream ({@code yaml.v3} with {@code KnownFields(true)}): unknown and
  * duplicate keys are errors. Scalars are taken as written, so {@code connect_timeout: 10} is {@code "10"}
- * and a null value ({@code key:} or {@code ~}) is {@code ""}. No message ever contains a value other than
+ * and a null value ({@code key:} or {@code ~}) is {@code ""}. {@code ${VAR}} in {@code userpass} fields and option
+ * values is expanded from the {@link Environment} ({@link Expansion}). No message ever contains a value other than
  * the module {@code type}.
  */
 final class AuthModulesMapper {
@@ -34,9 +35,16 @@ final class AuthModulesMapper {
     static final List<String> TYPES = List.of("userpass");
 
     private final Problems problems;
+    private final Environment environment;
 
     AuthModulesMapper(Problems problems) {
+        this(problems, Environment.system());
+    }
+
+    /** A mapper that expands {@code ${VAR}} in {@code userpass} fields and option values from {@code environment}. */
+    AuthModulesMapper(Problems problems, Environment environment) {
         this.problems = problems;
+        this.environment = environment;
     }
 
     /**
@@ -155,7 +163,11 @@ final class AuthModulesMapper {
             problems.add(path, "value must be a string, not " + kind(node));
             return Optional.empty();
         }
-        String value = text(node);
+        Optional<String> expanded = Expansion.expand(text(node), path, environment, problems);
+        if (expanded.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = expanded.get();
         if (value.isEmpty()) {
             problems.add(path, "must not be empty");
             return Optional.empty();
@@ -178,7 +190,8 @@ final class AuthModulesMapper {
                 problems.add(path, "option name must not be empty ("
                         + YamlDocument.position(tuple.getKeyNode().getStartMark()) + ")");
             } else if (value instanceof ScalarNode) {
-                options.put(key, text(value));
+                Expansion.expand(text(value), Problems.child(path, key), environment, problems)
+                        .ifPresent(expanded -> options.put(key, expanded));
             } else {
                 problems.add(Problems.child(path, key), "value must be a string, not " + kind(value));
             }

@@ -41,7 +41,21 @@ public final class ConfigLoader {
      * @return the outcome
      */
     public static LoadResult load(Path file) {
+        return load(file, Environment.system());
+    }
+
+    /**
+     * Reads and validates the file as {@link #load(Path)}, expanding {@code ${VAR}} in {@code userpass} fields and
+     * option values from {@code environment}; an unset variable makes the file {@link LoadResult.Invalid} with a
+     * message naming the key and the variable.
+     *
+     * @param file        the file, as given on the command line
+     * @param environment where variables are looked up
+     * @return the outcome
+     */
+    public static LoadResult load(Path file, Environment environment) {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(environment, "environment");
         Problems problems = new Problems(file);
         Optional<String> text = read(file, problems);
         if (text.isEmpty()) {
@@ -53,7 +67,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             return new LoadResult.Invalid(file, problems.messages());
         }
-        AuthConfig config = new AuthModulesMapper(problems).map(root);
+        AuthConfig config = new AuthModulesMapper(problems, environment).map(root);
         if (!problems.isEmpty()) {
             return new LoadResult.Invalid(file, problems.messages());
         }
