@@ -150,7 +150,7 @@ final class AuthModulesMapper {
         if (username.isEmpty() || password.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Credentials.UserPass(username.get(), Secret.of(password.get())));
+        return Optional.of(new Credentials.UserPass(username.get(), Secret.guarded(password.get())));
     }
 
     /** A non-empty scalar; the value itself is never put into a message. */

@@ -3,7 +3,6 @@ package io.pgvigil.connect;
 import io.pgvigil.dsn.ConnectionSpec;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -161,7 +160,7 @@ final class ConnectionPool implements PooledSource {
         }
         CompletableFuture<Entry> setUp = CompletableFuture.supplyAsync(() -> {
             try {
-                Connection c = DriverManager.getConnection(spec.jdbcUrl(), SessionDefaults.properties(spec, options.lockTimeout()));
+                Connection c = SessionDefaults.open(spec, options.lockTimeout());
                 try {
                     return new Entry(spec, c, ServerInfo.detect(c), generation);
                 } catch (SQLException | RuntimeException e) {

@@ -3,7 +3,6 @@ package io.pgvigil.connect;
 import io.pgvigil.dsn.ConnectionSpec;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 
 /**
@@ -14,8 +13,7 @@ final class FreshConnections implements ConnectionSource {
 
     @Override
     public Lease lease(ConnectionSpec spec, long deadlineNanos) throws SQLException {
-        Connection connection = DriverManager.getConnection(
-                spec.jdbcUrl(), SessionDefaults.properties(spec, SessionDefaults.DEFAULT_LOCK_TIMEOUT));
+        Connection connection = SessionDefaults.open(spec, SessionDefaults.DEFAULT_LOCK_TIMEOUT);
         try {
             return new OneOff(connection, ServerInfo.detect(connection));
         } catch (SQLException | RuntimeException e) {

@@ -1,7 +1,12 @@
 package io.pgvigil.connect;
 
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.Secret;
+import io.pgvigil.dsn.TargetException;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -54,5 +59,33 @@ final class SessionDefaults {
         props.setProperty("user", spec.effectiveUser());
         spec.password().ifPresent(p -> props.setProperty("password", p.reveal()));
         return props;
+    }
+
+    /**
+     * Opens a new session for {@code spec} with these defaults. An authentication method that {@code require_auth}
+     * (or pgvigil's guard on an auth module's password) refuses comes back as an {@link SQLException} whose message
+     * says why, with SQLState {@code 28000}; the driver refuses it before the password is touched.
+     */
+    static Connection open(ConnectionSpec spec, Duration lockTimeout) throws SQLException {
+        try {
+            return DriverManager.getConnection(spec.jdbcUrl(), properties(spec, lockTimeout));
+        } catch (TargetException e) {
+            throw new SQLException("authentication refused before connecting: " + e.getMessage(), "28000", e);
+        } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("requireAuth")) {
+                throw new SQLException(refusal(spec), "28000", e);
+            }
+            throw e;
+        }
+    }
+
+    private static String refusal(ConnectionSpec spec) {
+        String allowed = spec.driverProperties().getOrDefault("requireAuth", "any");
+        String why = spec.password().filter(Secret::isGuarded).isPresent()
+                ? " (an auth module's password is never sent in clear text unless the module's options set sslmode "
+                  + "verify-ca or verify-full, or name \"password\" in require_auth)"
+                : "";
+        return "authentication refused: the server asked for an authentication method that require_auth=" + allowed
+               + " does not allow, so no password was sent" + why;
     }
 }

@@ -108,7 +108,10 @@ public record ConnectionSpec(List<Endpoint> endpoints,
      * Merges an auth module, as upstream's {@code ConfigureTarget}: its {@code userpass} user and password
      * replace the target's; each option replaces the same-named target parameter, and option {@code dbname}
      * replaces the database. Options {@code host}, {@code port}, {@code user} and {@code password} are
-     * refused: the host belongs in the target, credentials in {@code userpass}.
+     * refused: the host belongs in the target, credentials in {@code userpass}. A {@linkplain Secret#guarded guarded}
+     * password stays guarded (never sent in clear text) unless the module's own options allow it: {@code sslmode}
+     * {@code verify-ca} or {@code verify-full} with a trust anchor the target cannot replace, or {@code require_auth}
+     * naming {@code password}.
      *
      * @param module the auth module
      * @return the merged specification
@@ -150,6 +153,13 @@ public record ConnectionSpec(List<Endpoint> endpoints,
                 mergedPassword = Optional.of(secret);
             }
         }
+        if (mergedPassword.filter(Secret::isGuarded).isPresent()) {
+            if (CleartextGuard.moduleAllows(module.options(), parameters)) {
+                mergedPassword = mergedPassword.map(Secret::unguarded);
+            } else if (CleartextGuard.restrict(Optional.ofNullable(mergedParameters.get("require_auth"))).isEmpty()) {
+                throw new TargetException(origin.prefix() + CleartextGuard.onlyPasswordAllowed());
+            }
+        }
         return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters);
     }
 
@@ -177,7 +187,9 @@ public record ConnectionSpec(List<Endpoint> endpoints,
 
     /**
      * Translates the libpq parameters into pgjdbc connection properties. User and password are not
-     * included: the caller adds them. Parameters that are absent add nothing, so pgjdbc's defaults apply.
+     * included: the caller adds them. Parameters that are absent add nothing, so pgjdbc's defaults apply. With a
+     * {@linkplain Secret#isGuarded guarded} password, {@code requireAuth} refuses the cleartext method
+     * {@code password} (added to a negated list, removed from a positive one).
      *
      * @return property name to value, sorted by name
      */
@@ -210,6 +222,11 @@ public record ConnectionSpec(List<Endpoint> endpoints,
         options.addAll(settings);
         if (!options.isEmpty()) {
             properties.put("options", String.join(" ", options));
+        }
+        if (password.filter(Secret::isGuarded).isPresent()) {
+            properties.put("requireAuth", CleartextGuard.restrict(Optional.ofNullable(parameters.get("require_auth")))
+                    .orElseThrow(() -> new TargetException("invalid connection parameters: "
+                                                           + CleartextGuard.onlyPasswordAllowed())));
         }
         return Collections.unmodifiableMap(properties);
     }
