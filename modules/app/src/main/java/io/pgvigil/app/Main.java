@@ -159,14 +159,18 @@ public final class Main {
             case LoadResult.Loaded loaded -> {
                 for (AuthModule m : loaded.config().modules().values()) {
                     String user = switch (m.credentials()) {
-                        case Credentials.UserPass up -> up.username();
+                        case Credentials.UserPass up -> up.usernameFile().map(f -> "file:" + f).orElse(up.username());
+                    };
+                    String password = switch (m.credentials()) {
+                        case Credentials.UserPass up -> up.passwordFile().map(f -> "file:" + f).orElse(Secret.MASK);
                     };
                     StringBuilder options = new StringBuilder();
                     m.maskedOptions().forEach((k, v) -> options.append(options.isEmpty() ? "" : ",").append(k).append('=').append(v));
                     LOG.log(Level.INFO, "Configured auth module", "module", m.name(), "type", m.credentials().type(),
-                            "user", user, "password", Secret.MASK, "options", options.toString());
+                            "user", user, "password", password, "options", options.toString());
                 }
                 LOG.log(Level.INFO, "Loaded config file", "file", file.toString(), "modules", loaded.config().modules().size());
+                ConfigLoader.fileWarnings(loaded.config()).forEach(w -> LOG.log(Level.WARNING, "Credential file", "warning", w));
             }
             case LoadResult.Missing missing ->
                     LOG.log(Level.WARNING, "Error loading config", "err", missing.describe());

@@ -6,6 +6,8 @@ import io.pgvigil.dsn.TargetException;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,7 @@ final class AuthModulesMapper {
     static final String AUTH_MODULES = "auth_modules";
     static final List<String> TOP_KEYS = List.of(AUTH_MODULES);
     static final List<String> MODULE_KEYS = List.of("type", "userpass", "options");
-    static final List<String> USERPASS_KEYS = List.of("username", "password");
+    static final List<String> USERPASS_KEYS = List.of("username", "password", "username_file", "password_file");
     static final List<String> TYPES = List.of("userpass");
 
     private final Problems problems;
@@ -145,12 +147,64 @@ final class AuthModulesMapper {
             return Optional.empty();
         }
         Map<String, Node> fields = fields(map, path, USERPASS_KEYS);
+        if (fields.containsKey("username_file") || fields.containsKey("password_file")) {
+            return userPassWithFiles(fields, path);
+        }
         Optional<String> username = requiredString(fields.get("username"), Problems.child(path, "username"));
         Optional<String> password = requiredString(fields.get("password"), Problems.child(path, "password"));
         if (username.isEmpty() || password.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Credentials.UserPass(username.get(), Secret.guarded(password.get())));
+    }
+
+    /** {@code userpass} where the user name, the password or both are read from files for every new connection. */
+    private Optional<Credentials> userPassWithFiles(Map<String, Node> fields, String path) {
+        Optional<Optional<String>> username = exclusive(fields, path, "username");
+        Optional<Optional<String>> password = exclusive(fields, path, "password");
+        if (username.isEmpty() || password.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Path> usernameFile = fileField(fields, path, "username_file");
+        Optional<Path> passwordFile = fileField(fields, path, "password_file");
+        if (usernameFile.isEmpty() && fields.containsKey("username_file")
+            || passwordFile.isEmpty() && fields.containsKey("password_file")) {
+            return Optional.empty();
+        }
+        return Optional.of(new Credentials.UserPass(username.get().orElse(""), Secret.guarded(password.get().orElse("")),
+                                                    usernameFile, passwordFile));
+    }
+
+    /**
+     * The value of {@code key} when {@code key_file} is absent, nothing when it is present; a problem (and empty) when
+     * both or neither are given.
+     */
+    private Optional<Optional<String>> exclusive(Map<String, Node> fields, String path, String key) {
+        boolean inline = fields.containsKey(key);
+        boolean file = fields.containsKey(key + "_file");
+        if (inline && file) {
+            problems.add(path, "\"" + key + "\" and \"" + key + "_file\" are exclusive");
+            return Optional.empty();
+        }
+        if (file) {
+            return Optional.of(Optional.empty());
+        }
+        return requiredString(fields.get(key), Problems.child(path, key)).map(Optional::of);
+    }
+
+    private Optional<Path> fileField(Map<String, Node> fields, String path, String key) {
+        if (!fields.containsKey(key)) {
+            return Optional.empty();
+        }
+        String where = Problems.child(path, key);
+        return requiredString(fields.get(key), where).flatMap(value -> {
+            try {
+                return Optional.of(Path.of(value));
+            } catch (InvalidPathException e) {
+                problems.add(where, "is not a valid file path");
+                return Optional.empty();
+            }
+        });
     }
 
     /** A non-empty scalar; the value itself is never put into a message. */

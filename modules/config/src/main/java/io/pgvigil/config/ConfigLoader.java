@@ -14,7 +14,13 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.StringJoiner;
@@ -85,12 +91,61 @@ public final class ConfigLoader {
     public static String summary(AuthModule module) {
         StringBuilder out = new StringBuilder();
         switch (module.credentials()) {
-            case Credentials.UserPass userPass -> out.append("type=").append(userPass.type())
-                    .append(" user=").append(logfmtValue(userPass.username()));
+            case Credentials.UserPass userPass -> {
+                out.append("type=").append(userPass.type());
+                userPass.usernameFile().ifPresentOrElse(
+                        f -> out.append(" username_file=").append(logfmtValue(f.toString())),
+                        () -> out.append(" user=").append(logfmtValue(userPass.username())));
+                userPass.passwordFile().ifPresent(f -> out.append(" password_file=").append(logfmtValue(f.toString())));
+            }
         }
         StringJoiner options = new StringJoiner(",");
         module.options().forEach((key, value) -> options.add(key + "=" + (isSecretOption(key) ? Secret.MASK : value)));
         return out.append(" options=").append(Problems.quote(options.toString(), Integer.MAX_VALUE)).toString();
+    }
+
+    /**
+     * Warnings about the credential files of the modules ({@code username_file}, {@code password_file}), for the log
+     * at load: a file that does not exist or cannot be read now (probes answer {@code pg_up 0} until it can), or whose
+     * permissions are wider than {@code 0600}. Never reads a file's content.
+     *
+     * @param config the loaded modules
+     * @return one message per problem, naming the module, the key and the path
+     */
+    public static List<String> fileWarnings(AuthConfig config) {
+        List<String> warnings = new ArrayList<>();
+        config.modules().forEach((name, module) -> {
+            switch (module.credentials()) {
+                case Credentials.UserPass userPass -> {
+                    userPass.usernameFile().ifPresent(f -> fileWarning(name, "username_file", f).ifPresent(warnings::add));
+                    userPass.passwordFile().ifPresent(f -> fileWarning(name, "password_file", f).ifPresent(warnings::add));
+                }
+            }
+        });
+        return List.copyOf(warnings);
+    }
+
+    private static Optional<String> fileWarning(String module, String key, Path file) {
+        String what = "auth module " + Problems.quote(module) + ": " + key + " " + file;
+        if (!Files.exists(file)) {
+            return Optional.of(what + " does not exist: probes with this module answer pg_up 0 until it does");
+        }
+        if (!Files.isReadable(file)) {
+            return Optional.of(what + " is not readable: probes with this module answer pg_up 0 until it is");
+        }
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            Set<PosixFilePermission> wider = EnumSet.noneOf(PosixFilePermission.class);
+            wider.addAll(permissions);
+            wider.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+            if (!wider.isEmpty()) {
+                return Optional.of(what + " has permissions " + PosixFilePermissions.toString(permissions)
+                                   + ", wider than rw------- (0600): make it readable by the exporter's user only");
+            }
+        } catch (UnsupportedOperationException | IOException | SecurityException e) {
+            // No POSIX permissions to judge here.
+        }
+        return Optional.empty();
     }
 
     /** Option names whose values are secrets (libpq {@code password}, {@code sslpassword}), in any case. */

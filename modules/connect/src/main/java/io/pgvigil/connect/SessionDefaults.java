@@ -64,9 +64,11 @@ final class SessionDefaults {
     /**
      * Opens a new session for {@code spec} with these defaults. An authentication method that {@code require_auth}
      * (or pgvigil's guard on an auth module's password) refuses comes back as an {@link SQLException} whose message
-     * says why, with SQLState {@code 28000}; the driver refuses it before the password is touched.
+     * says why, with SQLState {@code 28000}; the driver refuses it before the password is touched. The credential
+     * files of {@code target} ({@code username_file}, {@code password_file}) are read here, for every new session.
      */
-    static Connection open(ConnectionSpec spec, Duration lockTimeout) throws SQLException {
+    static Connection open(ConnectionSpec target, Duration lockTimeout) throws SQLException {
+        ConnectionSpec spec = CredentialFileReader.resolve(target);
         try {
             return DriverManager.getConnection(spec.jdbcUrl(), properties(spec, lockTimeout));
         } catch (TargetException e) {

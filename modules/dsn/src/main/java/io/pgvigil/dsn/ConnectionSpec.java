@@ -21,12 +21,16 @@ import java.util.stream.Collectors;
  * @param password   the password
  * @param parameters further libpq parameters (never {@code host}, {@code port}, {@code dbname}, {@code user},
  *                   {@code password}), sorted by name, each validated against {@link #supportedParameters()}
+ * @param credentialFiles files the user name or password are read from for each new connection (an auth module's
+ *                   {@code username_file}, {@code password_file}); while one is set, {@code user} or {@code password}
+ *                   is empty
  */
 public record ConnectionSpec(List<Endpoint> endpoints,
                              Optional<String> database,
                              Optional<String> user,
                              Optional<Secret> password,
-                             Map<String, String> parameters) {
+                             Map<String, String> parameters,
+                             CredentialFiles credentialFiles) {
 
     /**
      * Copies and validates everything; empty strings for database, user and password mean "absent".
@@ -60,6 +64,23 @@ public record ConnectionSpec(List<Endpoint> endpoints,
         });
         checkCombination(sorted);
         parameters = Collections.unmodifiableSortedMap(sorted);
+        Objects.requireNonNull(credentialFiles, "credentialFiles");
+        if (credentialFiles.usernameFile().isPresent()) {
+            user = Optional.empty();
+        }
+        if (credentialFiles.passwordFile().isPresent()) {
+            password = Optional.empty();
+        }
+    }
+
+    /**
+     * A specification whose credentials, if any, are in it (no {@linkplain CredentialFiles files}).
+     *
+     * @throws TargetException when a part is invalid
+     */
+    public ConnectionSpec(List<Endpoint> endpoints, Optional<String> database, Optional<String> user,
+                          Optional<Secret> password, Map<String, String> parameters) {
+        this(endpoints, database, user, password, parameters, CredentialFiles.NONE);
     }
 
     /**
@@ -147,20 +168,40 @@ public record ConnectionSpec(List<Endpoint> endpoints,
         }
         Optional<String> mergedUser = user;
         Optional<Secret> mergedPassword = password;
+        CredentialFiles files = CredentialFiles.NONE;
         switch (module.credentials()) {
-            case Credentials.UserPass(String username, Secret secret) -> {
+            case Credentials.UserPass(String username, Secret secret, var usernameFile, var passwordFile) -> {
                 mergedUser = Optional.of(username);
                 mergedPassword = Optional.of(secret);
+                files = new CredentialFiles(usernameFile, passwordFile, secret.isGuarded());
             }
         }
-        if (mergedPassword.filter(Secret::isGuarded).isPresent()) {
+        if (mergedPassword.filter(Secret::isGuarded).isPresent() || files.guardedPassword()) {
             if (CleartextGuard.moduleAllows(module.options(), parameters)) {
                 mergedPassword = mergedPassword.map(Secret::unguarded);
+                files = new CredentialFiles(files.usernameFile(), files.passwordFile(), false);
             } else if (CleartextGuard.restrict(Optional.ofNullable(mergedParameters.get("require_auth"))).isEmpty()) {
                 throw new TargetException(origin.prefix() + CleartextGuard.onlyPasswordAllowed());
             }
         }
-        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters);
+        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters, files);
+    }
+
+    /**
+     * The specification with its {@linkplain #credentialFiles() credential files} replaced by what the caller read
+     * from them for a new connection. A password read from a file is guarded as the module's password would be.
+     *
+     * @param username the content of {@code username_file}; ignored when there is none
+     * @param password the content of {@code password_file}; ignored when there is none
+     * @return the specification without files
+     * @throws TargetException when the user name read is invalid (the message never holds it)
+     */
+    public ConnectionSpec withFileContents(Optional<String> username, Optional<String> password) {
+        Optional<String> resolvedUser = credentialFiles.usernameFile().isPresent() ? username : user;
+        Optional<Secret> resolvedPassword = credentialFiles.passwordFile().isPresent()
+                ? password.map(v -> credentialFiles.guardedPassword() ? Secret.guarded(v) : Secret.of(v))
+                : this.password;
+        return new ConnectionSpec(endpoints, database, resolvedUser, resolvedPassword, parameters);
     }
 
     /**
@@ -223,7 +264,7 @@ public record ConnectionSpec(List<Endpoint> endpoints,
         if (!options.isEmpty()) {
             properties.put("options", String.join(" ", options));
         }
-        if (password.filter(Secret::isGuarded).isPresent()) {
+        if (password.filter(Secret::isGuarded).isPresent() || credentialFiles.guardedPassword()) {
             properties.put("requireAuth", CleartextGuard.restrict(Optional.ofNullable(parameters.get("require_auth")))
                     .orElseThrow(() -> new TargetException("invalid connection parameters: "
                                                            + CleartextGuard.onlyPasswordAllowed())));
