@@ -170,7 +170,7 @@ public final class Main {
                             "user", user, "password", password, "options", options.toString());
                 }
                 LOG.log(Level.INFO, "Loaded config file", "file", file.toString(), "modules", loaded.config().modules().size());
-                ConfigLoader.fileWarnings(loaded.config()).forEach(w -> LOG.log(Level.WARNING, "Credential file", "warning", w));
+                ConfigLoader.securityWarnings(loaded.config()).forEach(w -> LOG.log(Level.WARNING, "Auth module security", "warning", w));
             }
             case LoadResult.Missing missing ->
                     LOG.log(Level.WARNING, "Error loading config", "err", missing.describe());

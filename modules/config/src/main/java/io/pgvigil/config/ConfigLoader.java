@@ -125,6 +125,29 @@ public final class ConfigLoader {
         return List.copyOf(warnings);
     }
 
+    /**
+     * Every warning about the modules for the log at load: {@link #fileWarnings} and each module that lets its
+     * password go in clear text ({@code require_auth} naming {@code password}) without {@code sslmode}
+     * {@code verify-ca} or {@code verify-full}, since a server that asks for it then receives it.
+     *
+     * @param config the loaded modules
+     * @return one message per problem; never a secret
+     */
+    public static List<String> securityWarnings(AuthConfig config) {
+        List<String> warnings = new ArrayList<>();
+        config.modules().forEach((name, module) -> {
+            String requireAuth = module.options().getOrDefault("require_auth", "");
+            String mode = module.options().getOrDefault("sslmode", "prefer");
+            if (List.of(requireAuth.split(",")).contains("password") && !mode.startsWith("verify-")) {
+                warnings.add("auth module " + Problems.quote(name) + ": require_auth allows the cleartext method "
+                             + "\"password\" without sslmode verify-ca or verify-full: any server reached with this "
+                             + "module that asks for the password in clear text receives it");
+            }
+        });
+        warnings.addAll(fileWarnings(config));
+        return List.copyOf(warnings);
+    }
+
     private static Optional<String> fileWarning(String module, String key, Path file) {
         String what = "auth module " + Problems.quote(module) + ": " + key + " " + file;
         if (!Files.exists(file)) {

@@ -38,4 +38,31 @@ class StoredPasswordGuardTest {
                 .doesNotContainKey("requireAuth");
         assertThat(config.toString()).doesNotContain("s3cret");
     }
+
+    @Test
+    void allowingCleartextWithoutVerifiedTlsIsAWarning(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("postgres_exporter.yml");
+        Files.writeString(file, """
+                auth_modules:
+                  lab:
+                    type: userpass
+                    userpass: {username: monitor, password: s3cret-lab}
+                    options: {require_auth: "password,scram-sha-256", sslmode: require}
+                  verified:
+                    type: userpass
+                    userpass: {username: monitor, password: s3cret-two}
+                    options: {require_auth: password, sslmode: verify-full}
+                  scram:
+                    type: userpass
+                    userpass: {username: monitor, password: s3cret-three}
+                    options: {require_auth: scram-sha-256}
+                  default:
+                    type: userpass
+                    userpass: {username: monitor, password: s3cret-four}
+                """);
+        assertThat(ConfigLoader.securityWarnings(ConfigLoader.load(file).config())).containsExactly(
+                "auth module \"lab\": require_auth allows the cleartext method \"password\" without sslmode verify-ca "
+                + "or verify-full: any server reached with this module that asks for the password in clear text "
+                + "receives it");
+    }
 }
