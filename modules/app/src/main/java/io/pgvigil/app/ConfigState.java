@@ -1,6 +1,7 @@
 package io.pgvigil.app;
 
 import io.pgvigil.config.AuthConfig;
+import io.pgvigil.config.Environment;
 import io.pgvigil.config.LoadResult;
 
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,6 +16,22 @@ final class ConfigState implements Supplier<AuthConfig> {
     }
 
     private final AtomicReference<State> state = new AtomicReference<>(new State(AuthConfig.empty(), false, 0));
+    private final Environment environment;
+
+    /** A state whose loads expand {@code ${VAR}} from the process environment. */
+    ConfigState() {
+        this(Environment.system());
+    }
+
+    /** A state whose loads (start and every reload) expand {@code ${VAR}} from {@code environment}. */
+    ConfigState(Environment environment) {
+        this.environment = environment;
+    }
+
+    /** {@return where loads look up {@code ${VAR}}} */
+    Environment environment() {
+        return environment;
+    }
 
     /** Applies a load result: a successful load replaces the modules, a failed one keeps the last good ones. */
     void apply(LoadResult result) {

@@ -155,7 +155,7 @@ public final class Main {
     }
 
     static LoadResult loadConfig(Path file, ConfigState state) {
-        LoadResult result = ConfigLoader.load(file);
+        LoadResult result = ConfigLoader.load(file, state.environment());
         switch (result) {
             case LoadResult.Loaded loaded -> {
                 for (AuthModule m : loaded.config().modules().values()) {
@@ -163,7 +163,9 @@ public final class Main {
                     m.maskedOptions().forEach((k, v) -> options.append(options.isEmpty() ? "" : ",").append(k).append('=').append(v));
                     switch (m.credentials()) {
                         case Credentials.UserPass up -> LOG.log(Level.INFO, "Configured auth module", "module", m.name(),
-                                "type", up.type(), "user", up.username(), "password", Secret.MASK, "options", options.toString());
+                                "type", up.type(), "user", up.usernameFile().map(f -> "file:" + f).orElse(up.username()),
+                                "password", up.passwordFile().map(f -> "file:" + f).orElse(Secret.MASK),
+                                "options", options.toString());
                         case Credentials.Cert c -> LOG.log(Level.INFO, "Configured auth module", "module", m.name(),
                                 "type", c.type(), "user", c.username(), "sslcert", c.sslcert(), "sslkey", c.sslkey(),
                                 "sslpassword", c.sslpassword().isPresent() ? Secret.MASK : "", "sslrootcert", c.sslrootcert(),
@@ -174,6 +176,7 @@ public final class Main {
                             "module", m.name(), "err", problem));
                 }
                 LOG.log(Level.INFO, "Loaded config file", "file", file.toString(), "modules", loaded.config().modules().size());
+                ConfigLoader.securityWarnings(loaded.config()).forEach(w -> LOG.log(Level.WARNING, "Auth module security", "warning", w));
             }
             case LoadResult.Missing missing ->
                     LOG.log(Level.WARNING, "Error loading config", "err", missing.describe());

@@ -2,6 +2,7 @@ package io.pgvigil.collectors;
 
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.CredentialFiles;
 import io.pgvigil.dsn.Endpoint;
 import io.pgvigil.dsn.Secret;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -82,16 +83,18 @@ final class ServerWideCache {
 
     /**
      * What targets on one server share: one server (a single host and port), one role and the same options.
-     * Only the database differs, and the server-wide collectors do not depend on it.
+     * Only the database differs, and the server-wide collectors do not depend on it. Credential files count as the
+     * role: two modules reading their user or password from different files never share.
      */
     private record ServerKey(Endpoint endpoint, Optional<String> user, Optional<Secret> password,
-                             Map<String, String> parameters) {
+                             Map<String, String> parameters, CredentialFiles credentialFiles) {
         /** @return the key, or empty when results are not shared: sharing is off or the target names several hosts */
         static Optional<ServerKey> of(ConnectionSpec spec, Duration ttl) {
             if (ttl.isZero() || spec.endpoints().size() != 1) {
                 return Optional.empty();
             }
-            return Optional.of(new ServerKey(spec.endpoints().getFirst(), spec.user(), spec.password(), spec.parameters()));
+            return Optional.of(new ServerKey(spec.endpoints().getFirst(), spec.user(), spec.password(), spec.parameters(),
+                                             spec.credentialFiles()));
         }
     }
 

@@ -6,6 +6,7 @@ import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
 import io.pgvigil.testkit.PgServer;
+import io.pgvigil.testkit.Snapshots;
 import io.pgvigil.testkit.TestPki;
 import io.pgvigil.testkit.TlsServer;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -43,7 +44,7 @@ class TlsScrapingTest {
     }
 
     private static Optional<Double> up(ConnectionSpec spec) {
-        return ScraperTest.value(scrape(spec), "pg_up");
+        return Snapshots.value(scrape(spec), "pg_up");
     }
 
     private static AuthModule certModule(TestPki.ClientIdentity id, Optional<String> passphrase, Path root, String mode) {
@@ -64,8 +65,8 @@ class TlsScrapingTest {
                 ? Optional.of(TestPki.KEY_PASSPHRASE) : Optional.empty();
         AuthModule module = certModule(tls.pki().client(form), pass, tls.pki().caCertificate(), "verify-full");
         MetricSnapshots m = scrape(target("localhost", tls.port(), module));
-        assertThat(ScraperTest.value(m, "pg_up")).contains(1.0);
-        assertThat(ScraperTest.value(m, "pg_scrape_collector_success", "collector", "stat_database")).contains(1.0);
+        assertThat(Snapshots.value(m, "pg_up")).contains(1.0);
+        assertThat(Snapshots.value(m, "pg_scrape_collector_success", "collector", "stat_database")).contains(1.0);
     }
 
     @ParameterizedTest

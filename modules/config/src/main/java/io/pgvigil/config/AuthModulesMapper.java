@@ -6,6 +6,8 @@ import io.pgvigil.dsn.TargetException;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,23 +25,31 @@ import org.yaml.snakeyaml.nodes.Tag;
  * Maps the node tree of the config file to an {@link AuthConfig}, recording every problem rather than
  * stopping at the first. Strict like upstream ({@code yaml.v3} with {@code KnownFields(true)}): unknown and
  * duplicate keys are errors. Scalars are taken as written, so {@code connect_timeout: 10} is {@code "10"}
- * and a null value ({@code key:} or {@code ~}) is {@code ""}. No message ever contains a value other than
+ * and a null value ({@code key:} or {@code ~}) is {@code ""}. {@code ${VAR}} in {@code userpass} fields and option
+ * values is expanded from the {@link Environment} ({@link Expansion}). No message ever contains a value other than
  * the module {@code type} and the file names of a {@code cert} section.
  */
 final class AuthModulesMapper {
     static final String AUTH_MODULES = "auth_modules";
     static final List<String> TOP_KEYS = List.of(AUTH_MODULES);
     static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "cert");
-    static final List<String> USERPASS_KEYS = List.of("username", "password");
+    static final List<String> USERPASS_KEYS = List.of("username", "password", "username_file", "password_file");
     static final List<String> TYPES = List.of("userpass", "cert");
     static final List<String> CERT_KEYS = List.of("username", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslmode");
     /** The options a {@code cert} module sets in its {@code cert} section, never in {@code options}. */
     static final List<String> CERT_OPTIONS = List.of("sslcert", "sslkey", "sslpassword", "sslrootcert", "sslmode");
 
     private final Problems problems;
+    private final Environment environment;
 
     AuthModulesMapper(Problems problems) {
+        this(problems, Environment.system());
+    }
+
+    /** A mapper that expands {@code ${VAR}} in {@code userpass} fields and option values from {@code environment}. */
+    AuthModulesMapper(Problems problems, Environment environment) {
         this.problems = problems;
+        this.environment = environment;
     }
 
     /**
@@ -141,12 +151,64 @@ final class AuthModulesMapper {
             return Optional.empty();
         }
         Map<String, Node> fields = fields(map, path, USERPASS_KEYS);
+        if (fields.containsKey("username_file") || fields.containsKey("password_file")) {
+            return userPassWithFiles(fields, path);
+        }
         Optional<String> username = requiredString(fields.get("username"), Problems.child(path, "username"));
         Optional<String> password = requiredString(fields.get("password"), Problems.child(path, "password"));
         if (username.isEmpty() || password.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Credentials.UserPass(username.get(), Secret.of(password.get())));
+        return Optional.of(new Credentials.UserPass(username.get(), Secret.guarded(password.get())));
+    }
+
+    /** {@code userpass} where the user name, the password or both are read from files for every new connection. */
+    private Optional<Credentials> userPassWithFiles(Map<String, Node> fields, String path) {
+        Optional<Optional<String>> username = exclusive(fields, path, "username");
+        Optional<Optional<String>> password = exclusive(fields, path, "password");
+        if (username.isEmpty() || password.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Path> usernameFile = fileField(fields, path, "username_file");
+        Optional<Path> passwordFile = fileField(fields, path, "password_file");
+        if (usernameFile.isEmpty() && fields.containsKey("username_file")
+            || passwordFile.isEmpty() && fields.containsKey("password_file")) {
+            return Optional.empty();
+        }
+        return Optional.of(new Credentials.UserPass(username.get().orElse(""), Secret.guarded(password.get().orElse("")),
+                                                    usernameFile, passwordFile));
+    }
+
+    /**
+     * The value of {@code key} when {@code key_file} is absent, nothing when it is present; a problem (and empty) when
+     * both or neither are given.
+     */
+    private Optional<Optional<String>> exclusive(Map<String, Node> fields, String path, String key) {
+        boolean inline = fields.containsKey(key);
+        boolean file = fields.containsKey(key + "_file");
+        if (inline && file) {
+            problems.add(path, "\"" + key + "\" and \"" + key + "_file\" are exclusive");
+            return Optional.empty();
+        }
+        if (file) {
+            return Optional.of(Optional.empty());
+        }
+        return requiredString(fields.get(key), Problems.child(path, key)).map(Optional::of);
+    }
+
+    private Optional<Path> fileField(Map<String, Node> fields, String path, String key) {
+        if (!fields.containsKey(key)) {
+            return Optional.empty();
+        }
+        String where = Problems.child(path, key);
+        return requiredString(fields.get(key), where).flatMap(value -> {
+            try {
+                return Optional.of(Path.of(value));
+            } catch (InvalidPathException e) {
+                problems.add(where, "is not a valid file path");
+                return Optional.empty();
+            }
+        });
     }
 
     /**
@@ -235,7 +297,11 @@ final class AuthModulesMapper {
             problems.add(path, "value must be a string, not " + kind(node));
             return Optional.empty();
         }
-        String value = text(node);
+        Optional<String> expanded = Expansion.expand(text(node), path, environment, problems);
+        if (expanded.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = expanded.get();
         if (value.isEmpty()) {
             problems.add(path, "must not be empty");
             return Optional.empty();
@@ -258,7 +324,8 @@ final class AuthModulesMapper {
                 problems.add(path, "option name must not be empty ("
                         + YamlDocument.position(tuple.getKeyNode().getStartMark()) + ")");
             } else if (value instanceof ScalarNode) {
-                options.put(key, text(value));
+                Expansion.expand(text(value), Problems.child(path, key), environment, problems)
+                        .ifPresent(expanded -> options.put(key, expanded));
             } else {
                 problems.add(Problems.child(path, key), "value must be a string, not " + kind(value));
             }

@@ -14,7 +14,13 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.StringJoiner;
@@ -41,7 +47,21 @@ public final class ConfigLoader {
      * @return the outcome
      */
     public static LoadResult load(Path file) {
+        return load(file, Environment.system());
+    }
+
+    /**
+     * Reads and validates the file as {@link #load(Path)}, expanding {@code ${VAR}} in {@code userpass} fields and
+     * option values from {@code environment}; an unset variable makes the file {@link LoadResult.Invalid} with a
+     * message naming the key and the variable.
+     *
+     * @param file        the file, as given on the command line
+     * @param environment where variables are looked up
+     * @return the outcome
+     */
+    public static LoadResult load(Path file, Environment environment) {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(environment, "environment");
         Problems problems = new Problems(file);
         Optional<String> text = read(file, problems);
         if (text.isEmpty()) {
@@ -53,7 +73,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             return new LoadResult.Invalid(file, problems.messages());
         }
-        AuthConfig config = new AuthModulesMapper(problems).map(root);
+        AuthConfig config = new AuthModulesMapper(problems, environment).map(root);
         if (!problems.isEmpty()) {
             return new LoadResult.Invalid(file, problems.messages());
         }
@@ -71,8 +91,13 @@ public final class ConfigLoader {
     public static String summary(AuthModule module) {
         StringBuilder out = new StringBuilder();
         switch (module.credentials()) {
-            case Credentials.UserPass userPass -> out.append("type=").append(userPass.type())
-                    .append(" user=").append(logfmtValue(userPass.username()));
+            case Credentials.UserPass userPass -> {
+                out.append("type=").append(userPass.type());
+                userPass.usernameFile().ifPresentOrElse(
+                        f -> out.append(" username_file=").append(logfmtValue(f.toString())),
+                        () -> out.append(" user=").append(logfmtValue(userPass.username())));
+                userPass.passwordFile().ifPresent(f -> out.append(" password_file=").append(logfmtValue(f.toString())));
+            }
             case Credentials.Cert cert -> out.append("type=").append(cert.type())
                     .append(" user=").append(logfmtValue(cert.username()))
                     .append(" sslcert=").append(logfmtValue(cert.sslcert()))
@@ -84,6 +109,76 @@ public final class ConfigLoader {
         StringJoiner options = new StringJoiner(",");
         module.options().forEach((key, value) -> options.add(key + "=" + (isSecretOption(key) ? Secret.MASK : value)));
         return out.append(" options=").append(Problems.quote(options.toString(), Integer.MAX_VALUE)).toString();
+    }
+
+    /**
+     * Warnings about the credential files of the modules ({@code username_file}, {@code password_file}), for the log
+     * at load: a file that does not exist or cannot be read now (probes answer {@code pg_up 0} until it can), or whose
+     * permissions are wider than {@code 0600}. Never reads a file's content.
+     *
+     * @param config the loaded modules
+     * @return one message per problem, naming the module, the key and the path
+     */
+    public static List<String> fileWarnings(AuthConfig config) {
+        List<String> warnings = new ArrayList<>();
+        config.modules().forEach((name, module) -> {
+            switch (module.credentials()) {
+                case Credentials.UserPass userPass -> {
+                    userPass.usernameFile().ifPresent(f -> fileWarning(name, "username_file", f).ifPresent(warnings::add));
+                    userPass.passwordFile().ifPresent(f -> fileWarning(name, "password_file", f).ifPresent(warnings::add));
+                }
+                case Credentials.Cert cert -> {
+                    // Its files are checked at load (a missing one makes the file invalid) and by ClientCertificates.
+                }
+            }
+        });
+        return List.copyOf(warnings);
+    }
+
+    /**
+     * Every warning about the modules for the log at load: {@link #fileWarnings} and each module that lets its
+     * password go in clear text ({@code require_auth} naming {@code password}) without {@code sslmode}
+     * {@code verify-ca} or {@code verify-full}, since a server that asks for it then receives it.
+     *
+     * @param config the loaded modules
+     * @return one message per problem; never a secret
+     */
+    public static List<String> securityWarnings(AuthConfig config) {
+        List<String> warnings = new ArrayList<>();
+        config.modules().forEach((name, module) -> {
+            String requireAuth = module.options().getOrDefault("require_auth", "");
+            String mode = module.options().getOrDefault("sslmode", "prefer");
+            if (List.of(requireAuth.split(",")).contains("password") && !mode.startsWith("verify-")) {
+                warnings.add("auth module " + Problems.quote(name) + ": require_auth allows the cleartext method "
+                             + "\"password\" without sslmode verify-ca or verify-full: any server reached with this "
+                             + "module that asks for the password in clear text receives it");
+            }
+        });
+        warnings.addAll(fileWarnings(config));
+        return List.copyOf(warnings);
+    }
+
+    private static Optional<String> fileWarning(String module, String key, Path file) {
+        String what = "auth module " + Problems.quote(module) + ": " + key + " " + file;
+        if (!Files.exists(file)) {
+            return Optional.of(what + " does not exist: probes with this module answer pg_up 0 until it does");
+        }
+        if (!Files.isReadable(file)) {
+            return Optional.of(what + " is not readable: probes with this module answer pg_up 0 until it is");
+        }
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            Set<PosixFilePermission> wider = EnumSet.noneOf(PosixFilePermission.class);
+            wider.addAll(permissions);
+            wider.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+            if (!wider.isEmpty()) {
+                return Optional.of(what + " has permissions " + PosixFilePermissions.toString(permissions)
+                                   + ", wider than rw------- (0600): make it readable by the exporter's user only");
+            }
+        } catch (UnsupportedOperationException | IOException | SecurityException e) {
+            // No POSIX permissions to judge here.
+        }
+        return Optional.empty();
     }
 
     /** Option names whose values are secrets (libpq {@code password}, {@code sslpassword}), in any case. */

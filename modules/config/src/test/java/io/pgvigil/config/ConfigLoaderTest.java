@@ -303,7 +303,7 @@ class ConfigLoaderTest {
                       password: s3cret
                       user: x
                 """)).containsExactly(
-                f + ": auth_modules.prod_db.userpass: unknown key \"user\" (allowed: username, password)");
+                f + ": auth_modules.prod_db.userpass: unknown key \"user\" (allowed: username, password, username_file, password_file)");
     }
 
     @Test

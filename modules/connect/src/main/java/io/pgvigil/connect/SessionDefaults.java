@@ -1,6 +1,8 @@
 package io.pgvigil.connect;
 
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.Secret;
+import io.pgvigil.dsn.TargetException;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,14 +33,14 @@ final class SessionDefaults {
     }
 
     /**
-     * Opens a session for {@code spec} with {@link #properties}. With a client certificate ({@code sslcert},
-     * {@code sslkey}) pgvigil sets TLS up itself ({@code ClientTls}): the files are read into memory now, for this
-     * connection, and pgjdbc gets the result through {@link TlsSocketFactory}.
+     * Opens a session for {@code spec} with {@link #properties}, its credential files already read. With a client
+     * certificate ({@code sslcert}, {@code sslkey}) pgvigil sets TLS up itself ({@code ClientTls}): the files are read
+     * into memory now, for this connection, and pgjdbc gets the result through {@link TlsSocketFactory}.
      *
      * @throws SQLException as pgjdbc throws it, or SQLState {@code 08001} when the client certificate, its key or
      *                      {@code sslrootcert} cannot be used (the message names files, never contents or passphrase)
      */
-    static Connection open(ConnectionSpec spec, Duration lockTimeout) throws SQLException {
+    private static Connection connect(ConnectionSpec spec, Duration lockTimeout) throws SQLException {
         Properties props = properties(spec, lockTimeout);
         if (!ClientTls.applies(spec.parameters())) {
             return DriverManager.getConnection(spec.jdbcUrl(), props);
@@ -88,5 +90,35 @@ final class SessionDefaults {
         props.setProperty("user", spec.effectiveUser());
         spec.password().ifPresent(p -> props.setProperty("password", p.reveal()));
         return props;
+    }
+
+    /**
+     * Opens a new session for {@code spec} with these defaults. An authentication method that {@code require_auth}
+     * (or pgvigil's guard on an auth module's password) refuses comes back as an {@link SQLException} whose message
+     * says why, with SQLState {@code 28000}; the driver refuses it before the password is touched. The credential
+     * files of {@code target} ({@code username_file}, {@code password_file}) are read here, for every new session.
+     */
+    static Connection open(ConnectionSpec target, Duration lockTimeout) throws SQLException {
+        ConnectionSpec spec = CredentialFileReader.resolve(target);
+        try {
+            return connect(spec, lockTimeout);
+        } catch (TargetException e) {
+            throw new SQLException("authentication refused before connecting: " + e.getMessage(), "28000", e);
+        } catch (SQLException e) {
+            if (String.valueOf(e.getMessage()).contains("requireAuth")) {
+                throw new SQLException(refusal(spec), "28000", e);
+            }
+            throw e;
+        }
+    }
+
+    private static String refusal(ConnectionSpec spec) {
+        String allowed = spec.driverProperties().getOrDefault("requireAuth", "any");
+        String why = spec.password().filter(Secret::isGuarded).isPresent()
+                ? " (an auth module's password is never sent in clear text unless the module's options set sslmode "
+                  + "verify-ca or verify-full, or name \"password\" in require_auth)"
+                : "";
+        return "authentication refused: the server asked for an authentication method that require_auth=" + allowed
+               + " does not allow, so no password was sent" + why;
     }
 }

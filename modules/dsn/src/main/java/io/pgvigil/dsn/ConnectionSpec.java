@@ -21,12 +21,16 @@ import java.util.stream.Collectors;
  * @param password   the password
  * @param parameters further libpq parameters (never {@code host}, {@code port}, {@code dbname}, {@code user},
  *                   {@code password}), sorted by name, each validated against {@link #supportedParameters()}
+ * @param credentialFiles files the user name or password are read from for each new connection (an auth module's
+ *                   {@code username_file}, {@code password_file}); while one is set, {@code user} or {@code password}
+ *                   is empty
  */
 public record ConnectionSpec(List<Endpoint> endpoints,
                              Optional<String> database,
                              Optional<String> user,
                              Optional<Secret> password,
-                             Map<String, String> parameters) {
+                             Map<String, String> parameters,
+                             CredentialFiles credentialFiles) {
 
     /**
      * Copies and validates everything; empty strings for database, user and password mean "absent".
@@ -60,6 +64,23 @@ public record ConnectionSpec(List<Endpoint> endpoints,
         });
         checkCombination(sorted);
         parameters = Collections.unmodifiableSortedMap(sorted);
+        Objects.requireNonNull(credentialFiles, "credentialFiles");
+        if (credentialFiles.usernameFile().isPresent()) {
+            user = Optional.empty();
+        }
+        if (credentialFiles.passwordFile().isPresent()) {
+            password = Optional.empty();
+        }
+    }
+
+    /**
+     * A specification whose credentials, if any, are in it (no {@linkplain CredentialFiles files}).
+     *
+     * @throws TargetException when a part is invalid
+     */
+    public ConnectionSpec(List<Endpoint> endpoints, Optional<String> database, Optional<String> user,
+                          Optional<Secret> password, Map<String, String> parameters) {
+        this(endpoints, database, user, password, parameters, CredentialFiles.NONE);
     }
 
     /**
@@ -110,7 +131,10 @@ public record ConnectionSpec(List<Endpoint> endpoints,
      * {@code sslcert}, {@code sslkey}, {@code sslpassword}, {@code sslrootcert} and {@code sslmode} replace any
      * such option or parameter); each option replaces the same-named target parameter, and option {@code dbname}
      * replaces the database. Options {@code host}, {@code port}, {@code user} and {@code password} are
-     * refused: the host belongs in the target, credentials in {@code userpass}.
+     * refused: the host belongs in the target, credentials in {@code userpass}. A {@linkplain Secret#guarded guarded}
+     * password stays guarded (never sent in clear text) unless the module's own options allow it: {@code sslmode}
+     * {@code verify-ca} or {@code verify-full} with a trust anchor the target cannot replace, or {@code require_auth}
+     * naming {@code password}.
      *
      * @param module the auth module
      * @return the merged specification
@@ -146,10 +170,12 @@ public record ConnectionSpec(List<Endpoint> endpoints,
         }
         Optional<String> mergedUser = user;
         Optional<Secret> mergedPassword = password;
+        CredentialFiles files = CredentialFiles.NONE;
         switch (module.credentials()) {
-            case Credentials.UserPass(String username, Secret secret) -> {
+            case Credentials.UserPass(String username, Secret secret, var usernameFile, var passwordFile) -> {
                 mergedUser = Optional.of(username);
                 mergedPassword = Optional.of(secret);
+                files = new CredentialFiles(usernameFile, passwordFile, secret.isGuarded());
             }
             case Credentials.Cert cert -> {
                 // No password at all: a target's password is not sent to a server this module reaches by certificate.
@@ -162,7 +188,32 @@ public record ConnectionSpec(List<Endpoint> endpoints,
                 });
             }
         }
-        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters);
+        if (mergedPassword.filter(Secret::isGuarded).isPresent() || files.guardedPassword()) {
+            if (CleartextGuard.moduleAllows(module.options(), parameters)) {
+                mergedPassword = mergedPassword.map(Secret::unguarded);
+                files = new CredentialFiles(files.usernameFile(), files.passwordFile(), false);
+            } else if (CleartextGuard.restrict(Optional.ofNullable(mergedParameters.get("require_auth"))).isEmpty()) {
+                throw new TargetException(origin.prefix() + CleartextGuard.onlyPasswordAllowed());
+            }
+        }
+        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters, files);
+    }
+
+    /**
+     * The specification with its {@linkplain #credentialFiles() credential files} replaced by what the caller read
+     * from them for a new connection. A password read from a file is guarded as the module's password would be.
+     *
+     * @param username the content of {@code username_file}; ignored when there is none
+     * @param password the content of {@code password_file}; ignored when there is none
+     * @return the specification without files
+     * @throws TargetException when the user name read is invalid (the message never holds it)
+     */
+    public ConnectionSpec withFileContents(Optional<String> username, Optional<String> password) {
+        Optional<String> resolvedUser = credentialFiles.usernameFile().isPresent() ? username : user;
+        Optional<Secret> resolvedPassword = credentialFiles.passwordFile().isPresent()
+                ? password.map(v -> credentialFiles.guardedPassword() ? Secret.guarded(v) : Secret.of(v))
+                : this.password;
+        return new ConnectionSpec(endpoints, database, resolvedUser, resolvedPassword, parameters);
     }
 
     /**
@@ -189,7 +240,9 @@ public record ConnectionSpec(List<Endpoint> endpoints,
 
     /**
      * Translates the libpq parameters into pgjdbc connection properties. User and password are not
-     * included: the caller adds them. Parameters that are absent add nothing, so pgjdbc's defaults apply.
+     * included: the caller adds them. Parameters that are absent add nothing, so pgjdbc's defaults apply. With a
+     * {@linkplain Secret#isGuarded guarded} password, {@code requireAuth} refuses the cleartext method
+     * {@code password} (added to a negated list, removed from a positive one).
      *
      * @return property name to value, sorted by name
      */
@@ -222,6 +275,11 @@ public record ConnectionSpec(List<Endpoint> endpoints,
         options.addAll(settings);
         if (!options.isEmpty()) {
             properties.put("options", String.join(" ", options));
+        }
+        if (password.filter(Secret::isGuarded).isPresent() || credentialFiles.guardedPassword()) {
+            properties.put("requireAuth", CleartextGuard.restrict(Optional.ofNullable(parameters.get("require_auth")))
+                    .orElseThrow(() -> new TargetException("invalid connection parameters: "
+                                                           + CleartextGuard.onlyPasswordAllowed())));
         }
         return Collections.unmodifiableMap(properties);
     }

@@ -59,6 +59,26 @@ class RedactionTest {
     }
 
     @Test
+    void theNewAuthLinesKeepTheirPathsAndReasons() {
+        // Paths of credential files may be logged; the refusal explains itself without a value to mask.
+        for (String text : new String[] {
+                "type=userpass user=monitor password_file=/run/secrets/pg options=\"\"",
+                "cannot read password_file /run/secrets/pg: the file does not exist",
+                "auth module \"m\": password_file /p has permissions rw-r--r--, wider than rw------- (0600)",
+                "authentication refused: the server asked for an authentication method that require_auth=!password "
+                + "does not allow, so no password was sent (an auth module's password is never sent in clear text "
+                + "unless the module's options set sslmode verify-ca or verify-full, or name \"password\" in "
+                + "require_auth)",
+                "postgres_exporter.yml: auth_modules.k8s.userpass.password: environment variable \"DB_PASSWORD\" is "
+                + "not set"}) {
+            assertThat(Redaction.redact(text)).isEqualTo(text);
+        }
+        assertThat(new Credentials.UserPass("u", Secret.guarded("s3cret")).toString()).doesNotContain("s3cret");
+        assertThat(new AuthModule("m", new Credentials.UserPass("u", Secret.guarded("s3cret")),
+                                  java.util.Map.of("require_auth", "password")).toString()).doesNotContain("s3cret");
+    }
+
+    @Test
     void nullAndEmpty() {
         assertThat(Redaction.redact(null)).isEqualTo("null");
         assertThat(Redaction.redact("")).isEmpty();

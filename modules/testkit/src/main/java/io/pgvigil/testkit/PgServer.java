@@ -359,6 +359,26 @@ public final class PgServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes TCP logins of {@code user} (from {@code 127.0.0.1} and {@code ::1}) use the {@code pg_hba.conf} method
+     * {@code method} ({@code password}, {@code md5}, {@code scram-sha-256}, {@code trust}, {@code reject}), ahead of
+     * every other rule, and restarts the server so that the very next connection sees it (a reload is signalled
+     * asynchronously). Private servers only.
+     */
+    public synchronized void hbaRule(String user, String method) {
+        requirePrivate("hbaRule");
+        Path hba = dataDirectory().resolve("pg_hba.conf");
+        String quoted = "\"" + user.replace("\"", "\"\"") + "\"";
+        String rules = "host    all    " + quoted + "    127.0.0.1/32    " + method + "\n"
+                + "host    all    " + quoted + "    ::1/128         " + method + "\n";
+        try {
+            java.nio.file.Files.writeString(hba, rules + java.nio.file.Files.readString(hba));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot rewrite " + hba, e);
+        }
+        restart();
+    }
+
     /** Starts a stopped private server again on the same port, or restarts a running one. */
     public synchronized void restart() {
         requirePrivate("restart");
