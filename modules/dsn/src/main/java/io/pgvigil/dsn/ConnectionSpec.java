@@ -1,7 +1,9 @@
 package io.pgvigil.dsn;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,12 +23,17 @@ import java.util.stream.Collectors;
  * @param password   the password
  * @param parameters further libpq parameters (never {@code host}, {@code port}, {@code dbname}, {@code user},
  *                   {@code password}), sorted by name, each validated against {@link #supportedParameters()}
+ * @param pinned     for a target checked against an auth module's allow-list, the addresses each endpoint was
+ *                   resolved to and checked: the connection goes to these only, never to a second lookup's answer
+ *                   (see {@link TargetAllowList#admit}); empty when the target is not pinned. An endpoint pinned
+ *                   to no address cannot be connected to. Never shown by {@link #redacted()}.
  */
 public record ConnectionSpec(List<Endpoint> endpoints,
                              Optional<String> database,
                              Optional<String> user,
                              Optional<Secret> password,
-                             Map<String, String> parameters) {
+                             Map<String, String> parameters,
+                             Map<Endpoint, List<InetAddress>> pinned) {
 
     /**
      * Copies and validates everything; empty strings for database, user and password mean "absent".
@@ -60,6 +67,38 @@ public record ConnectionSpec(List<Endpoint> endpoints,
         });
         checkCombination(sorted);
         parameters = Collections.unmodifiableSortedMap(sorted);
+        Objects.requireNonNull(pinned, "pinned");
+        Map<Endpoint, List<InetAddress>> pins = new LinkedHashMap<>();
+        for (Endpoint endpoint : endpoints) {
+            List<InetAddress> addresses = pinned.get(endpoint);
+            if (addresses != null) {
+                pins.put(endpoint, List.copyOf(addresses));
+            } else if (!pinned.isEmpty()) {
+                throw new IllegalArgumentException("a pinned target needs addresses for every endpoint");
+            }
+        }
+        if (pins.size() != pinned.size()) {
+            throw new IllegalArgumentException("pinned addresses for an endpoint the target does not have");
+        }
+        pinned = Collections.unmodifiableMap(pins);
+    }
+
+    /**
+     * A target that is not pinned: its hosts are resolved when it is connected to.
+     *
+     * @throws TargetException when a part is invalid
+     */
+    public ConnectionSpec(List<Endpoint> endpoints, Optional<String> database, Optional<String> user,
+                          Optional<Secret> password, Map<String, String> parameters) {
+        this(endpoints, database, user, password, parameters, Map.of());
+    }
+
+    /**
+     * @param addresses for every endpoint, the addresses it was resolved to and checked (possibly none)
+     * @return this target, connecting to those addresses only
+     */
+    public ConnectionSpec pinnedTo(Map<Endpoint, List<InetAddress>> addresses) {
+        return new ConnectionSpec(endpoints, database, user, password, parameters, addresses);
     }
 
     /**
@@ -150,7 +189,7 @@ public record ConnectionSpec(List<Endpoint> endpoints,
                 mergedPassword = Optional.of(secret);
             }
         }
-        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters);
+        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters, pinned);
     }
 
     /**
