@@ -10,7 +10,9 @@ import io.pgvigil.connect.PooledSource;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.Credentials;
+import io.pgvigil.dsn.HostResolver;
 import io.pgvigil.dsn.Secret;
+import io.pgvigil.dsn.TargetAllowList;
 import io.pgvigil.http.ExporterRoutes;
 import picocli.CommandLine;
 
@@ -126,7 +128,8 @@ public final class Main {
         ExporterRoutes.Settings settings = new ExporterRoutes.Settings(
                 options.telemetryPath(), new ScraperScrapes(scraper, dataSource), config,
                 new SelfMetrics(build, config, new ConnectionMetrics(pool, scraper)), build.version(),
-                options.scrapeTimeoutOffset(), service, webConfig::get);
+                options.scrapeTimeoutOffset(), service, webConfig::get,
+                HostResolver.system(ExporterRoutes.DEFAULT_RESOLVE_TIMEOUT));
 
         WebServer server;
         Optional<Tls> serverTls = tls;
@@ -164,7 +167,13 @@ public final class Main {
                     StringBuilder options = new StringBuilder();
                     m.maskedOptions().forEach((k, v) -> options.append(options.isEmpty() ? "" : ",").append(k).append('=').append(v));
                     LOG.log(Level.INFO, "Configured auth module", "module", m.name(), "type", m.credentials().type(),
-                            "user", user, "password", Secret.MASK, "options", options.toString());
+                            "user", user, "password", Secret.MASK, "options", options.toString(),
+                            "targets", m.targets().map(t -> String.join(",", t.entries().stream()
+                                    .map(TargetAllowList.Entry::text).toList())).orElse("any"));
+                    if (m.targets().isEmpty()) {
+                        LOG.log(Level.WARNING, "auth module has no targets: whoever can reach /probe can send its "
+                                + "credentials to any host; list the allowed hosts under targets:", "module", m.name());
+                    }
                 }
                 LOG.log(Level.INFO, "Loaded config file", "file", file.toString(), "modules", loaded.config().modules().size());
             }
