@@ -100,4 +100,29 @@ class TargetsConfigTest {
         assertThat(errors("    targets: [~]\n")).containsExactly(
                 f + ": auth_modules.prod.targets[0]: value must be a string, not null (line 7, column 15)");
     }
+
+    /** The shipped example file and every documented YAML example with {@code targets:} load as they are. */
+    @Test
+    void theExampleFileAndTheDocumentedExamplesLoad() throws IOException {
+        Path root = Path.of("").toAbsolutePath().getParent().getParent();
+        LoadResult example = ConfigLoader.load(root.resolve("config/postgres_exporter.yml.example"));
+        assertThat(example).isInstanceOf(LoadResult.Loaded.class);
+        assertThat(example.config().module("prod_db").orElseThrow().targets()).isPresent();
+        int examples = 0;
+        for (String doc : List.of("docs/configuration.md", "docs/security.md")) {
+            String text = Files.readString(root.resolve(doc));
+            java.util.regex.Matcher blocks = java.util.regex.Pattern.compile("```yaml\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                    .matcher(text);
+            while (blocks.find()) {
+                if (blocks.group(1).contains("targets:")) {
+                    Path file = dir.resolve("example" + examples++ + ".yml");
+                    Files.writeString(file, blocks.group(1));
+                    LoadResult result = ConfigLoader.load(file);
+                    assertThat(result).as(doc + "\n" + blocks.group(1)).isInstanceOf(LoadResult.Loaded.class);
+                    assertThat(result.config().modules().values()).allSatisfy(m -> assertThat(m.targets()).isPresent());
+                }
+            }
+        }
+        assertThat(examples).isEqualTo(2);
+    }
 }
