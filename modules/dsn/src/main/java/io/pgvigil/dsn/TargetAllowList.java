@@ -197,6 +197,10 @@ public record TargetAllowList(List<Entry> entries) {
          * @param port the only port allowed, or empty for any
          */
         record Name(String name, Optional<Integer> port) implements Entry {
+            public Name {
+                checkName(name, port);
+            }
+
             @Override
             public String text() {
                 return name + port.map(p -> ":" + p).orElse("");
@@ -210,6 +214,10 @@ public record TargetAllowList(List<Entry> entries) {
          * @param port   the only port allowed, or empty for any
          */
         record Wildcard(String suffix, Optional<Integer> port) implements Entry {
+            public Wildcard {
+                checkName(suffix, port);
+            }
+
             @Override
             public String text() {
                 return "*." + suffix + port.map(p -> ":" + p).orElse("");
@@ -231,6 +239,11 @@ public record TargetAllowList(List<Entry> entries) {
                 if (prefix < 0 || prefix > bits) {
                     throw new IllegalArgumentException("prefix length must be between 0 and " + bits);
                 }
+                port.ifPresent(p -> {
+                    if (p < 1 || p > 65535) {
+                        throw new IllegalArgumentException("the port must be a number from 1 to 65535");
+                    }
+                });
             }
 
             /** {@return whether the address lies in this block (an IPv4 address never in an IPv6 block)} */
@@ -252,6 +265,20 @@ public record TargetAllowList(List<Entry> entries) {
                 return port.map(p -> (v6 ? "[" + base + "]" : base) + ":" + p).orElse(base);
             }
         }
+    }
+
+    /** For the entry records: a name already normalized (as {@link Entry#parse} gives it) and a valid port. */
+    private static void checkName(String name, Optional<Integer> port) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(port, "port");
+        if (name.isEmpty() || !name.equals(normalizeName(name)) || name.indexOf('*') >= 0) {
+            throw new IllegalArgumentException("a name entry must be lower case, without a trailing dot or a *");
+        }
+        port.ifPresent(p -> {
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException("the port must be a number from 1 to 65535");
+            }
+        });
     }
 
     /** Lower case (ASCII), one trailing dot dropped. */

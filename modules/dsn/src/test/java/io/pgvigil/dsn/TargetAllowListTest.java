@@ -116,6 +116,20 @@ class TargetAllowListTest {
     }
 
     @Test
+    void entriesBuiltDirectlyMustBeNormalized() {
+        assertThatThrownBy(() -> new TargetAllowList.Entry.Name("DB1.example.com", java.util.Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TargetAllowList.Entry.Wildcard("example.com.", java.util.Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TargetAllowList.Entry.Name("db1", java.util.Optional.of(0)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TargetAllowList.Entry.Network(ip("10.0.0.0"), 33, java.util.Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new TargetAllowList.Entry.Name("db1", java.util.Optional.of(5432)))
+                .isEqualTo(TargetAllowList.Entry.parse("DB1.:5432"));
+    }
+
+    @Test
     void anEmptyListIsRefusedAndAnInvalidEntryIsNamedByIndex() {
         assertThatThrownBy(() -> TargetAllowList.parse(List.of())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> list("db1", "10.0.0.1/8"))
