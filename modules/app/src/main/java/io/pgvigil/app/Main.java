@@ -11,7 +11,9 @@ import io.pgvigil.connect.PooledSource;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.Credentials;
+import io.pgvigil.dsn.HostResolver;
 import io.pgvigil.dsn.Secret;
+import io.pgvigil.dsn.TargetAllowList;
 import io.pgvigil.http.ExporterRoutes;
 import picocli.CommandLine;
 
@@ -127,7 +129,8 @@ public final class Main {
         ExporterRoutes.Settings settings = new ExporterRoutes.Settings(
                 options.telemetryPath(), new ScraperScrapes(scraper, dataSource), config,
                 new SelfMetrics(build, config, new ConnectionMetrics(pool, scraper)), build.version(),
-                options.scrapeTimeoutOffset(), service, webConfig::get);
+                options.scrapeTimeoutOffset(), service, webConfig::get,
+                HostResolver.system(ExporterRoutes.DEFAULT_RESOLVE_TIMEOUT));
 
         WebServer server;
         Optional<Tls> serverTls = tls;
@@ -161,19 +164,25 @@ public final class Main {
                 for (AuthModule m : loaded.config().modules().values()) {
                     StringBuilder options = new StringBuilder();
                     m.maskedOptions().forEach((k, v) -> options.append(options.isEmpty() ? "" : ",").append(k).append('=').append(v));
+                    String targets = m.targets().map(t -> String.join(",", t.entries().stream()
+                            .map(TargetAllowList.Entry::text).toList())).orElse("any");
                     switch (m.credentials()) {
                         case Credentials.UserPass up -> LOG.log(Level.INFO, "Configured auth module", "module", m.name(),
                                 "type", up.type(), "user", up.usernameFile().map(f -> "file:" + f).orElse(up.username()),
                                 "password", up.passwordFile().map(f -> "file:" + f).orElse(Secret.MASK),
-                                "options", options.toString());
+                                "options", options.toString(), "targets", targets);
                         case Credentials.Cert c -> LOG.log(Level.INFO, "Configured auth module", "module", m.name(),
                                 "type", c.type(), "user", c.username(), "sslcert", c.sslcert(), "sslkey", c.sslkey(),
                                 "sslpassword", c.sslpassword().isPresent() ? Secret.MASK : "", "sslrootcert", c.sslrootcert(),
-                                "sslmode", c.sslmode(), "options", options.toString());
+                                "sslmode", c.sslmode(), "options", options.toString(), "targets", targets);
                     }
                     ClientCertificates.problem(m).ifPresent(problem -> LOG.log(Level.WARNING,
                             "Client certificate of auth module cannot be used; probes with it will fail until it is fixed",
                             "module", m.name(), "err", problem));
+                    if (m.targets().isEmpty()) {
+                        LOG.log(Level.WARNING, "auth module has no targets: whoever can reach /probe can send its "
+                                + "credentials to any host; list the allowed hosts under targets:", "module", m.name());
+                    }
                 }
                 LOG.log(Level.INFO, "Loaded config file", "file", file.toString(), "modules", loaded.config().modules().size());
                 ConfigLoader.securityWarnings(loaded.config()).forEach(w -> LOG.log(Level.WARNING, "Auth module security", "warning", w));

@@ -8,6 +8,7 @@ import io.pgvigil.dsn.Secret;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -82,19 +83,22 @@ final class ServerWideCache {
     }
 
     /**
-     * What targets on one server share: one server (a single host and port), one role and the same options.
-     * Only the database differs, and the server-wide collectors do not depend on it. Credential files count as the
-     * role: two modules reading their user or password from different files never share.
+     * What targets on one server share: one server (a single host and port, and the same pinned addresses when the
+     * target was checked against an allow-list), one role and the same options. Only the database differs, and the
+     * server-wide collectors do not depend on it. Credential files count as the role: two modules reading their user
+     * or password from different files never share. The pins are part of the key so that a background collection
+     * never reuses a target pinned to an address other than the one the scrape was checked for.
      */
     private record ServerKey(Endpoint endpoint, Optional<String> user, Optional<Secret> password,
-                             Map<String, String> parameters, CredentialFiles credentialFiles) {
+                             Map<String, String> parameters, CredentialFiles credentialFiles,
+                             Map<Endpoint, List<InetAddress>> pinned) {
         /** @return the key, or empty when results are not shared: sharing is off or the target names several hosts */
         static Optional<ServerKey> of(ConnectionSpec spec, Duration ttl) {
             if (ttl.isZero() || spec.endpoints().size() != 1) {
                 return Optional.empty();
             }
             return Optional.of(new ServerKey(spec.endpoints().getFirst(), spec.user(), spec.password(), spec.parameters(),
-                                             spec.credentialFiles()));
+                                             spec.credentialFiles(), spec.pinned()));
         }
     }
 

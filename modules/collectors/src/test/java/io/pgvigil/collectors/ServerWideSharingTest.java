@@ -84,6 +84,25 @@ class ServerWideSharingTest {
         assertThat(notSharing.stats().serverWideFresh()).isZero();
     }
 
+    /** A target pinned to other checked addresses (an allow-list, another DNS answer) never shares. */
+    @Test
+    void targetsPinnedToOtherAddressesDoNotShare() {
+        Scraper sharing = scraper(Duration.ofMinutes(1));
+        ConnectionSpec a = target("pgvigil_monitor", "share_a");
+        ConnectionSpec b = target("pgvigil_monitor", "share_b");
+        io.pgvigil.dsn.Endpoint server = a.endpoints().getFirst();
+        java.net.InetAddress address = java.net.InetAddress.ofLiteral(pg.host());
+        java.net.InetAddress closed = java.net.InetAddress.ofLiteral("127.0.0.2");
+        MetricSnapshots first = sharing.scrape(a.pinnedTo(java.util.Map.of(server, java.util.List.of(address))));
+        MetricSnapshots second = sharing.scrape(b.pinnedTo(java.util.Map.of(server, java.util.List.of(closed, address))));
+        assertThat(value(first, "pg_up")).contains(1.0);
+        assertThat(value(second, "pg_up")).contains(1.0);
+        assertThat(sharing.stats().serverWideCollected()).isEqualTo(2);
+        assertThat(sharing.stats().serverWideFresh()).isZero();
+        sharing.scrape(b.pinnedTo(java.util.Map.of(server, java.util.List.of(closed, address))));
+        assertThat(sharing.stats().serverWideFresh()).isEqualTo(1);
+    }
+
     @Test
     void aPartOlderThanTwiceTheTtlIsCollectedByTheScrape() throws InterruptedException {
         Scraper sharing = scraper(Duration.ofMillis(300));

@@ -5,9 +5,11 @@ import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.TargetException;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
+import io.pgvigil.dsn.TargetAllowList;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class AuthModulesMapper {
     static final String AUTH_MODULES = "auth_modules";
     static final List<String> TOP_KEYS = List.of(AUTH_MODULES);
-    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "cert");
+    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "targets", "cert");
     static final List<String> USERPASS_KEYS = List.of("username", "password", "username_file", "password_file");
     static final List<String> TYPES = List.of("userpass", "cert");
     static final List<String> CERT_KEYS = List.of("username", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslmode");
@@ -111,11 +113,12 @@ final class AuthModulesMapper {
         }
         Map<String, String> options = options(fields.get("options"), Problems.child(path, "options"));
         credentials = certSection(fields, type, path, options, credentials);
+        Optional<TargetAllowList> targets = targets(fields.get("targets"), Problems.child(path, "targets"));
 
         if (problems.size() != before || type.isEmpty() || credentials.isEmpty()) {
             return Optional.empty();
         }
-        AuthModule module = new AuthModule(name, credentials.get(), options);
+        AuthModule module = new AuthModule(name, credentials.get(), options, targets);
         // Check the options with the same rules a probe applies, so that a typo fails at load time
         // instead of turning every probe that uses the module into a 400.
         try {
@@ -331,6 +334,43 @@ final class AuthModulesMapper {
             }
         });
         return options;
+    }
+
+    /**
+     * {@code targets:}, a list of allow-list entries; absent or null is no list (any target). Each bad entry is a
+     * problem of its own, with its index and line (entries are not secrets and are quoted).
+     */
+    private Optional<TargetAllowList> targets(Node node, String path) {
+        if (node == null || isNull(node)) {
+            return Optional.empty();
+        }
+        if (!(node instanceof SequenceNode list)) {
+            problems.add(path, "value must be a list of hosts, host:port, CIDR blocks or *.domain wildcards, not "
+                    + kind(node));
+            return Optional.empty();
+        }
+        if (list.getValue().isEmpty()) {
+            problems.add(path, "must list at least one target (" + YamlDocument.position(node.getStartMark())
+                    + "); leave the key out to allow any target");
+            return Optional.empty();
+        }
+        List<TargetAllowList.Entry> entries = new ArrayList<>();
+        List<Node> items = list.getValue();
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            String where = path + "[" + i + "]";
+            if (!(item instanceof ScalarNode) || isNull(item)) {
+                problems.add(where, "value must be a string, not " + kind(item) + " ("
+                        + YamlDocument.position(item.getStartMark()) + ")");
+                continue;
+            }
+            try {
+                entries.add(TargetAllowList.Entry.parse(text(item)));
+            } catch (IllegalArgumentException e) {
+                problems.add(where, e.getMessage() + " (" + YamlDocument.position(item.getStartMark()) + ")");
+            }
+        }
+        return entries.size() == items.size() ? Optional.of(new TargetAllowList(entries)) : Optional.empty();
     }
 
     /** The entries of a map with a fixed set of keys; unknown keys are recorded and left out. */

@@ -3,6 +3,7 @@ package io.pgvigil.config;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
+import io.pgvigil.dsn.TargetAllowList;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -108,7 +109,10 @@ public final class ConfigLoader {
         }
         StringJoiner options = new StringJoiner(",");
         module.options().forEach((key, value) -> options.add(key + "=" + (isSecretOption(key) ? Secret.MASK : value)));
-        return out.append(" options=").append(Problems.quote(options.toString(), Integer.MAX_VALUE)).toString();
+        out.append(" options=").append(Problems.quote(options.toString(), Integer.MAX_VALUE));
+        module.targets().ifPresent(targets -> out.append(" targets=").append(Problems.quote(
+                String.join(",", targets.entries().stream().map(TargetAllowList.Entry::text).toList()), Integer.MAX_VALUE)));
+        return out.toString();
     }
 
     /**

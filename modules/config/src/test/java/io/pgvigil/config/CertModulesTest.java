@@ -136,7 +136,8 @@ class CertModulesTest {
     @Test
     void theExampleFileIsValidButForItsCertificateFiles() throws IOException {
         Path example = Path.of("../../config/postgres_exporter.yml.example").toAbsolutePath().normalize();
-        LoadResult result = ConfigLoader.load(example);
+        LoadResult result = ConfigLoader.load(example, Environment.of(Map.of(
+                "PG_MONITOR_USER", "monitor", "PG_MONITOR_PASSWORD", "from-env")));
         assertThat(result).isInstanceOf(LoadResult.Invalid.class);
         assertThat(((LoadResult.Invalid) result).errors()).containsExactlyInAnyOrder(
                 example + ": auth_modules.cert_db.cert.sslcert: file \"/etc/pgvigil/monitor.crt\" does not exist or cannot be read",

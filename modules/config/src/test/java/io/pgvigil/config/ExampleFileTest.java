@@ -1,21 +1,45 @@
 package io.pgvigil.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
-/** The example in {@code config/} loads, with its variables set, so a copy-paste starts from a valid file. */
+/**
+ * The example in {@code config/} loads, with its variables set and its certificate files present, so a copy-paste
+ * starts from a valid file; and every module in it shows an allow-list, so the example never teaches the WARN case.
+ */
 class ExampleFileTest {
+    private static final Path EXAMPLE = Path.of("../../config/postgres_exporter.yml.example");
+    private static final Environment ENV = Environment.of(Map.of(
+            "PG_MONITOR_USER", "monitor", "PG_MONITOR_PASSWORD", "from-env"));
+
+    @TempDir
+    Path dir;
+
+    /** The example with its {@code /etc/pgvigil/} files replaced by readable files of this test. */
+    private Path withFiles() throws IOException {
+        for (String name : new String[] {"monitor.crt", "monitor.key", "ca.pem"}) {
+            Files.writeString(dir.resolve(name), "not parsed at load\n");
+        }
+        Path copy = dir.resolve("postgres_exporter.yml");
+        Files.writeString(copy, Files.readString(EXAMPLE).replace("/etc/pgvigil/", dir + "/"));
+        return copy;
+    }
+
     @Test
-    void theExampleLoads() {
-        Path example = Path.of("../../config/postgres_exporter.yml.example");
-        LoadResult result = ConfigLoader.load(example, Environment.of(Map.of(
-                "PG_MONITOR_USER", "monitor", "PG_MONITOR_PASSWORD", "from-env")));
+    void theExampleLoads() throws IOException {
+        Path example = withFiles();
+        LoadResult result = ConfigLoader.load(example, ENV);
         assertThat(result).isInstanceOf(LoadResult.Loaded.class);
-        assertThat(result.config().modules()).containsOnlyKeys("prod_db", "k8s_db", "rotated_db", "lab_db");
+        assertThat(result.config().modules()).containsOnlyKeys(
+                "prod_db", "cert_db", "password_and_cert", "k8s_db", "rotated_db", "lab_db");
+        assertThat(result.config().modules().values()).allSatisfy(m -> assertThat(m.targets()).as(m.name()).isPresent());
 
         LoadResult unset = ConfigLoader.load(example, Environment.of(Map.of()));
         assertThat(unset).isInstanceOf(LoadResult.Invalid.class);

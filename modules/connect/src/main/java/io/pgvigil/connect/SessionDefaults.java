@@ -87,6 +87,10 @@ final class SessionDefaults {
         }
         options.append(" -c default_transaction_read_only=on");
         props.setProperty("options", options.toString());
+        if (!spec.pinned().isEmpty()) {
+            // Checked against an auth module's targets: connect to the checked addresses, never to a new lookup's.
+            props.putAll(PinnedSocketFactory.properties(spec));
+        }
         props.setProperty("user", spec.effectiveUser());
         spec.password().ifPresent(p -> props.setProperty("password", p.reveal()));
         return props;

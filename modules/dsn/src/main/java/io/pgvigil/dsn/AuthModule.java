@@ -2,6 +2,7 @@ package io.pgvigil.dsn;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -11,12 +12,21 @@ import java.util.TreeMap;
  * @param name        the module name used as {@code /probe?auth_module=<name>}
  * @param credentials how to authenticate
  * @param options     extra connection parameters, libpq spelling; copied, sorted and unmodifiable
+ * @param targets     the targets the module may be used for ({@code targets:}); empty when the file has no such
+ *                    key, and then any target may be probed with it (upstream's behaviour)
  */
-public record AuthModule(String name, Credentials credentials, Map<String, String> options) {
+public record AuthModule(String name, Credentials credentials, Map<String, String> options,
+                         Optional<TargetAllowList> targets) {
     public AuthModule {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(credentials, "credentials");
         options = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(options, "options")));
+        Objects.requireNonNull(targets, "targets");
+    }
+
+    /** A module without an allow-list: any target may be probed with it. */
+    public AuthModule(String name, Credentials credentials, Map<String, String> options) {
+        this(name, credentials, options, Optional.empty());
     }
 
     /** Option names whose values are secrets and are never shown. */
@@ -33,6 +43,7 @@ public record AuthModule(String name, Credentials credentials, Map<String, Strin
 
     @Override
     public String toString() {
-        return "AuthModule[name=" + name + ", credentials=" + credentials + ", options=" + maskedOptions() + "]";
+        return "AuthModule[name=" + name + ", credentials=" + credentials + ", options=" + maskedOptions()
+                + targets.map(t -> ", targets=" + t).orElse("") + "]";
     }
 }

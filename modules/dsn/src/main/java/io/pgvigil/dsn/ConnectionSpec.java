@@ -1,7 +1,9 @@
 package io.pgvigil.dsn;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,13 +26,18 @@ import java.util.stream.Collectors;
  * @param credentialFiles files the user name or password are read from for each new connection (an auth module's
  *                   {@code username_file}, {@code password_file}); while one is set, {@code user} or {@code password}
  *                   is empty
+ * @param pinned     for a target checked against an auth module's allow-list, the addresses each endpoint was
+ *                   resolved to and checked: the connection goes to these only, never to a second lookup's answer
+ *                   (see {@link TargetAllowList#admit}); empty when the target is not pinned. An endpoint pinned
+ *                   to no address cannot be connected to. Never shown by {@link #redacted()}.
  */
 public record ConnectionSpec(List<Endpoint> endpoints,
                              Optional<String> database,
                              Optional<String> user,
                              Optional<Secret> password,
                              Map<String, String> parameters,
-                             CredentialFiles credentialFiles) {
+                             CredentialFiles credentialFiles,
+                             Map<Endpoint, List<InetAddress>> pinned) {
 
     /**
      * Copies and validates everything; empty strings for database, user and password mean "absent".
@@ -71,16 +78,39 @@ public record ConnectionSpec(List<Endpoint> endpoints,
         if (credentialFiles.passwordFile().isPresent()) {
             password = Optional.empty();
         }
+        Objects.requireNonNull(pinned, "pinned");
+        Map<Endpoint, List<InetAddress>> pins = new LinkedHashMap<>();
+        for (Endpoint endpoint : endpoints) {
+            List<InetAddress> addresses = pinned.get(endpoint);
+            if (addresses != null) {
+                pins.put(endpoint, List.copyOf(addresses));
+            } else if (!pinned.isEmpty()) {
+                throw new IllegalArgumentException("a pinned target needs addresses for every endpoint");
+            }
+        }
+        if (pins.size() != pinned.size()) {
+            throw new IllegalArgumentException("pinned addresses for an endpoint the target does not have");
+        }
+        pinned = Collections.unmodifiableMap(pins);
     }
 
     /**
-     * A specification whose credentials, if any, are in it (no {@linkplain CredentialFiles files}).
+     * A specification whose credentials, if any, are in it (no {@linkplain CredentialFiles files}), and that is not
+     * pinned: its hosts are resolved when it is connected to.
      *
      * @throws TargetException when a part is invalid
      */
     public ConnectionSpec(List<Endpoint> endpoints, Optional<String> database, Optional<String> user,
                           Optional<Secret> password, Map<String, String> parameters) {
-        this(endpoints, database, user, password, parameters, CredentialFiles.NONE);
+        this(endpoints, database, user, password, parameters, CredentialFiles.NONE, Map.of());
+    }
+
+    /**
+     * @param addresses for every endpoint, the addresses it was resolved to and checked (possibly none)
+     * @return this target, connecting to those addresses only
+     */
+    public ConnectionSpec pinnedTo(Map<Endpoint, List<InetAddress>> addresses) {
+        return new ConnectionSpec(endpoints, database, user, password, parameters, credentialFiles, addresses);
     }
 
     /**
@@ -196,7 +226,7 @@ public record ConnectionSpec(List<Endpoint> endpoints,
                 throw new TargetException(origin.prefix() + CleartextGuard.onlyPasswordAllowed());
             }
         }
-        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters, files);
+        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters, files, pinned);
     }
 
     /**
@@ -213,7 +243,9 @@ public record ConnectionSpec(List<Endpoint> endpoints,
         Optional<Secret> resolvedPassword = credentialFiles.passwordFile().isPresent()
                 ? password.map(v -> credentialFiles.guardedPassword() ? Secret.guarded(v) : Secret.of(v))
                 : this.password;
-        return new ConnectionSpec(endpoints, database, resolvedUser, resolvedPassword, parameters);
+        // Still pinned: reading the files must not bring back a DNS lookup the allow-list check ruled out.
+        return new ConnectionSpec(endpoints, database, resolvedUser, resolvedPassword, parameters, CredentialFiles.NONE,
+                                  pinned);
     }
 
     /**

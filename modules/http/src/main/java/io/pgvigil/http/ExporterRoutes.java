@@ -3,6 +3,7 @@ package io.pgvigil.http;
 import io.helidon.webserver.http.HttpRouting;
 import io.pgvigil.config.AuthConfig;
 import io.pgvigil.config.WebConfig;
+import io.pgvigil.dsn.HostResolver;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 
 import java.time.Duration;
@@ -19,6 +20,8 @@ import java.util.function.Supplier;
 public final class ExporterRoutes {
     /** The default of {@code --web.scrape-timeout-offset}. */
     public static final Duration DEFAULT_SCRAPE_TIMEOUT_OFFSET = Duration.ofMillis(500);
+    /** How long the look-up of a probed host checked against an auth module's {@code targets} may take. */
+    public static final Duration DEFAULT_RESOLVE_TIMEOUT = Duration.ofSeconds(5);
 
     private ExporterRoutes() {
     }
@@ -35,6 +38,8 @@ public final class ExporterRoutes {
      *                            ({@code X-Prometheus-Scrape-Timeout-Seconds}) to get the scrape's deadline
      * @param lifecycle           readiness and reload, for {@code /-/ready} and {@code /-/reload}
      * @param webConfig           basic auth and headers of the web config file in force (read on every request)
+     * @param resolver            resolves a probed host once, before any connection, when the auth module has
+     *                            {@code targets} (the application wires {@link HostResolver#system})
      */
     public record Settings(String telemetryPath,
                            Scrapes scrapes,
@@ -43,7 +48,8 @@ public final class ExporterRoutes {
                            String version,
                            Duration scrapeTimeoutOffset,
                            Lifecycle lifecycle,
-                           Supplier<WebConfig> webConfig) {
+                           Supplier<WebConfig> webConfig,
+                           HostResolver resolver) {
         /** Checks that every part is there and the offset is not negative. */
         public Settings {
             Objects.requireNonNull(telemetryPath, "telemetryPath");
@@ -53,9 +59,18 @@ public final class ExporterRoutes {
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(lifecycle, "lifecycle");
             Objects.requireNonNull(webConfig, "webConfig");
+            Objects.requireNonNull(resolver, "resolver");
             if (scrapeTimeoutOffset.isNegative()) {
                 throw new IllegalArgumentException("--web.scrape-timeout-offset must not be negative");
             }
+        }
+
+        /** Settings with the JDK's resolver, bounded by {@link #DEFAULT_RESOLVE_TIMEOUT}. */
+        public Settings(String telemetryPath, Scrapes scrapes, Supplier<AuthConfig> authConfig,
+                        Supplier<List<MetricSnapshot>> selfMetrics, String version, Duration scrapeTimeoutOffset,
+                        Lifecycle lifecycle, Supplier<WebConfig> webConfig) {
+            this(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig,
+                 HostResolver.system(DEFAULT_RESOLVE_TIMEOUT));
         }
 
         /**
@@ -69,22 +84,28 @@ public final class ExporterRoutes {
 
         /** {@return these settings with other self-metrics} */
         public Settings withSelfMetrics(Supplier<List<MetricSnapshot>> selfMetrics) {
-            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig);
+            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig, resolver);
         }
 
         /** {@return these settings with another scrape-timeout offset} */
         public Settings withScrapeTimeoutOffset(Duration offset) {
-            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, offset, lifecycle, webConfig);
+            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, offset, lifecycle, webConfig, resolver);
         }
 
         /** {@return these settings with another lifecycle} */
         public Settings withLifecycle(Lifecycle lifecycle) {
-            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig);
+            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig, resolver);
+        }
+
+        /** {@return these settings with another resolver for the hosts of targets checked against an allow-list} */
+        public Settings withResolver(HostResolver resolver) {
+            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle,
+                                webConfig, resolver);
         }
 
         /** {@return these settings with another web config} */
         public Settings withWebConfig(Supplier<WebConfig> webConfig) {
-            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig);
+            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig, resolver);
         }
     }
 
@@ -107,7 +128,8 @@ public final class ExporterRoutes {
         });
         routing.addFilter(new WebSecurity(settings.webConfig())::filter);
         routing.register(new OperationalService(settings.lifecycle()));
-        routing.register(new ProbeService(settings.scrapes(), settings.authConfig(), settings.scrapeTimeoutOffset(), httpMetrics));
+        routing.register(new ProbeService(settings.scrapes(), settings.authConfig(), settings.scrapeTimeoutOffset(), httpMetrics,
+                                          settings.resolver()));
         if (!telemetry.isEmpty()) {
             routing.register(new TelemetryService(telemetry, settings.scrapes(), settings.selfMetrics(),
                                                   settings.scrapeTimeoutOffset(), httpMetrics));

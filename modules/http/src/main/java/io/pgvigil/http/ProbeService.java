@@ -8,6 +8,8 @@ import io.helidon.webserver.http.ServerResponse;
 import io.pgvigil.config.AuthConfig;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.HostResolver;
+import io.pgvigil.dsn.TargetAllowList;
 import io.pgvigil.dsn.TargetException;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
@@ -19,7 +21,8 @@ import java.util.function.Supplier;
 /**
  * {@code /probe?target=...&auth_module=...}: scrapes the target with the auth module's credentials. A missing
  * target, an unknown module or an unusable target is a 400 with the reference exporter's text; a target that is
- * down is a 200 with {@code pg_up 0}.
+ * down is a 200 with {@code pg_up 0}. A target outside the module's {@code targets} is a 403, decided before any
+ * connection.
  */
 final class ProbeService implements HttpService {
     private static final System.Logger LOG = System.getLogger(ProbeService.class.getName());
@@ -28,15 +31,19 @@ final class ProbeService implements HttpService {
     private final Supplier<AuthConfig> authConfig;
     private final Duration scrapeTimeoutOffset;
     private final HttpMetrics httpMetrics;
+    private final HostResolver resolver;
 
     /**
      * @param authConfig the auth modules in force, read on every probe so that a reload applies at once
+     * @param resolver   resolves the hosts of a target checked against a module's {@code targets}, once per probe
      */
-    ProbeService(Scrapes scrapes, Supplier<AuthConfig> authConfig, Duration scrapeTimeoutOffset, HttpMetrics httpMetrics) {
+    ProbeService(Scrapes scrapes, Supplier<AuthConfig> authConfig, Duration scrapeTimeoutOffset, HttpMetrics httpMetrics,
+                 HostResolver resolver) {
         this.scrapes = scrapes;
         this.authConfig = authConfig;
         this.scrapeTimeoutOffset = scrapeTimeoutOffset;
         this.httpMetrics = httpMetrics;
+        this.resolver = resolver;
     }
 
     @Override
@@ -62,8 +69,10 @@ final class ProbeService implements HttpService {
             LOG.log(Level.INFO, "no auth_module specified, using default");
         }
         ConnectionSpec spec;
+        ConnectionSpec requested;
         try {
-            spec = ConnectionSpec.parseUntrusted(target);
+            requested = ConnectionSpec.parseUntrusted(target);
+            spec = requested;
             if (module.isPresent()) {
                 spec = spec.withAuthModule(module.get());
             }
@@ -71,6 +80,19 @@ final class ProbeService implements HttpService {
             LOG.log(Level.ERROR, "failed to configure target", "err", e.getMessage());
             Responses.plain(res, Status.BAD_REQUEST_400, "could not configure dsn for target: " + e.getMessage() + "\n");
             return;
+        }
+        if (module.isPresent() && module.get().targets().isPresent()) {
+            // Before any connection: the module's credentials go only to the addresses checked here.
+            switch (module.get().targets().get().admit(spec, resolver)) {
+                case TargetAllowList.Admission.Admitted admitted -> spec = admitted.spec();
+                case TargetAllowList.Admission.Refused refused -> {
+                    LOG.log(Level.WARNING, "target refused: not in the auth module's targets", "auth_module",
+                            module.get().name(), "target", requested.redacted(), "reason", refused.reason());
+                    Responses.plain(res, Status.FORBIDDEN_403, "target is not in the targets allowed for auth_module "
+                            + printable(module.get().name()) + "\n");
+                    return;
+                }
+            }
         }
         long start = System.nanoTime();
         MetricSnapshots scraped = scrapes.probe(spec, ScrapeBudget.of(req, scrapeTimeoutOffset));
