@@ -5,6 +5,7 @@ import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import io.pgvigil.testkit.Snapshots.Shape;
+import io.pgvigil.testkit.WalStream;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -201,7 +202,7 @@ class ReplicationCollectorsTest {
         MonitoredServer mon = MonitoredServer.shared(major);
         PgServer primary = mon.server();
         String app = "pgvigil-twin-" + major;
-        try (PgServer.WalStream a = primary.openWalStream(app); PgServer.WalStream b = primary.openWalStream(app)) {
+        try (WalStream a = primary.openWalStream(app); WalStream b = primary.openWalStream(app)) {
             MetricSnapshots m = scrape(mon, Set.of("stat_replication"));
             assertAllSucceeded(m, Set.of("stat_replication"));
             List<Map<String, String>> twins = series(m, "pg_stat_replication_pg_current_wal_lsn_bytes").stream()

@@ -1,6 +1,5 @@
 package io.pgvigil.testkit;
 
-import org.postgresql.replication.PGReplicationStream;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -309,38 +308,6 @@ public final class PgServer implements AutoCloseable {
         return Replication.openWalStream(this, applicationName);
     }
 
-    /** A WAL sender opened by {@link #openWalStream(String)}. */
-    public static final class WalStream implements AutoCloseable {
-        private final Connection connection;
-        private final PGReplicationStream stream;
-        private final int pid;
-
-        WalStream(Connection connection, PGReplicationStream stream, int pid) {
-            this.connection = connection;
-            this.stream = stream;
-            this.pid = pid;
-        }
-
-        /** The process id of the WAL sender on the server ({@code pg_stat_replication.pid}). */
-        public int pid() {
-            return pid;
-        }
-
-        @Override
-        public void close() {
-            try {
-                stream.close();
-            } catch (SQLException ignored) {
-                // the connection goes anyway
-            }
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // nothing left to do
-            }
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------ lifecycle
 
     /**
@@ -367,15 +334,7 @@ public final class PgServer implements AutoCloseable {
      */
     public synchronized void hbaRule(String user, String method) {
         requirePrivate("hbaRule");
-        Path hba = dataDirectory().resolve("pg_hba.conf");
-        String quoted = "\"" + user.replace("\"", "\"\"") + "\"";
-        String rules = "host    all    " + quoted + "    127.0.0.1/32    " + method + "\n"
-                + "host    all    " + quoted + "    ::1/128         " + method + "\n";
-        try {
-            java.nio.file.Files.writeString(hba, rules + java.nio.file.Files.readString(hba));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot rewrite " + hba, e);
-        }
+        ServerConfig.prependHbaRules(postmaster, user, method);
         restart();
     }
 

@@ -168,7 +168,7 @@ final class Replication {
     }
 
     /** See {@link PgServer#openWalStream(String)}. */
-    static PgServer.WalStream openWalStream(PgServer server, String applicationName) {
+    static WalStream openWalStream(PgServer server, String applicationName) {
         Properties props = new Properties();
         props.setProperty("user", server.superuser());
         props.setProperty("password", server.superuserPassword());
@@ -192,7 +192,7 @@ final class Replication {
                     .getReplicationAPI().replicationStream().physical()
                     .withStartPosition(LogSequenceNumber.valueOf(lsn))
                     .start();
-            PgServer.WalStream ws = new PgServer.WalStream(c, stream, pid);
+            WalStream ws = new WalStream(c, stream, pid);
             poll(server, "WAL sender " + pid + " streaming on " + server, () -> {
                 try (Connection q = server.connectAsSuperuser("postgres");
                      PreparedStatement ps = q.prepareStatement("SELECT state FROM pg_stat_replication WHERE pid = ?")) {

@@ -85,6 +85,22 @@ final class ServerConfig {
     }
 
     /**
+     * Puts TCP rules for {@code user} (from {@code 127.0.0.1} and {@code ::1}) with {@code method} ahead of every
+     * other rule of the server's {@code pg_hba.conf}; the caller restarts the server.
+     */
+    static void prependHbaRules(Postmaster pm, String user, String method) {
+        Path hba = pm.dataDir().resolve("pg_hba.conf");
+        String quoted = "\"" + user.replace("\"", "\"\"") + "\"";
+        String rules = "host    all    " + quoted + "    127.0.0.1/32    " + method + "\n"
+                + "host    all    " + quoted + "    ::1/128         " + method + "\n";
+        try {
+            Files.writeString(hba, rules + Files.readString(hba));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + hba, e);
+        }
+    }
+
+    /**
      * Appends the testkit's settings to {@code postgresql.conf} of a fresh cluster (listening on {@code host} and a
      * socket in the server directory, scram, no fsync, UTC, {@code pg_stat_statements} preloaded when the binaries
      * ship it) and replaces its {@code pg_hba.conf}.

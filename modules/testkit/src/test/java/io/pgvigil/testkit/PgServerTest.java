@@ -219,7 +219,7 @@ class PgServerTest {
     @Test
     void walStreamIsAWalSenderWithTheGivenApplicationName() throws SQLException {
         PgServer pg = PgServer.shared(PgServer.majors().getLast());
-        try (PgServer.WalStream a = pg.openWalStream("testkit-twin"); PgServer.WalStream b = pg.openWalStream("testkit-twin")) {
+        try (WalStream a = pg.openWalStream("testkit-twin"); WalStream b = pg.openWalStream("testkit-twin")) {
             assertThat(a.pid()).isNotEqualTo(b.pid());
             try (Connection c = pg.connectAsSuperuser("postgres")) {
                 assertThat(queryString(c, "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'testkit-twin'"
