@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 
@@ -35,11 +36,14 @@ final class UserQueryRunner {
     private record Cached(long at, List<MetricSnapshot> snapshots) {
     }
 
-    /** The queries and the cache that belongs to them, swapped together on a reload. */
-    private record Generation(UserQueries queries, Map<CacheKey, Cached> cache) {
+    /** The queries, the cache that belongs to them and the families warned about, swapped together on a reload. */
+    private record Generation(UserQueries queries, Map<CacheKey, Cached> cache, Set<String> leftOut) {
+        Generation(UserQueries queries) {
+            this(queries, new ConcurrentHashMap<>(), ConcurrentHashMap.newKeySet());
+        }
     }
 
-    private volatile Generation current = new Generation(UserQueries.none(), new ConcurrentHashMap<>());
+    private volatile Generation current = new Generation(UserQueries.none());
     private final LegacyOptions legacy;
 
     UserQueryRunner(LegacyOptions legacy) {
@@ -47,7 +51,7 @@ final class UserQueryRunner {
     }
 
     void replace(UserQueries queries) {
-        current = new Generation(queries, new ConcurrentHashMap<>());
+        current = new Generation(queries);
     }
 
     UserQueries queries() {
@@ -76,7 +80,7 @@ final class UserQueryRunner {
             long now = System.nanoTime();
             Cached hit = ns.cache().isZero() ? null : g.cache().get(key);
             if (hit != null && now - hit.at() < ns.cache().toNanos()) {
-                add(out, ns, hit.snapshots());
+                add(out, ns, hit.snapshots(), g);
                 continue;
             }
             try {
@@ -84,7 +88,7 @@ final class UserQueryRunner {
                 if (!ns.cache().isZero()) {
                     remember(g, key, new Cached(now, snapshots));
                 }
-                add(out, ns, snapshots);
+                add(out, ns, snapshots, g);
             } catch (SQLException | RuntimeException e) {
                 ok = false;
                 LOG.log(Level.ERROR, "Error running query on database", "namespace", ns.name(), "dsn", run.spec().redacted(),
@@ -125,12 +129,15 @@ final class UserQueryRunner {
         g.cache().put(key, value);
     }
 
-    private static void add(MetricSink out, UserQueries.Namespace ns, List<MetricSnapshot> snapshots) {
+    /** Adds the families whose names are not taken yet; a left-out one is logged once per reload. */
+    private static void add(MetricSink out, UserQueries.Namespace ns, List<MetricSnapshot> snapshots, Generation g) {
         List<MetricSnapshot> kept = new ArrayList<>(snapshots.size());
         for (MetricSnapshot s : snapshots) {
             String name = s.getMetadata().getName();
             if (out.has(name)) {
-                LOG.log(Level.WARNING, "Custom query family left out: the name is already reported", "namespace", ns.name(), "family", name);
+                if (g.leftOut().add(name)) {
+                    LOG.log(Level.WARNING, "Custom query family left out: the name is already reported", "namespace", ns.name(), "family", name);
+                }
             } else {
                 kept.add(s);
             }

@@ -30,6 +30,7 @@ import static io.pgvigil.testkit.Snapshots.labelValues;
 import static io.pgvigil.testkit.Snapshots.shapes;
 import static io.pgvigil.testkit.Snapshots.value;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** Custom queries ({@code --extend.query-path}) on every major: every usage, the Debian example file, caching, errors. */
 class UserQueriesTest {
@@ -195,5 +196,35 @@ class UserQueriesTest {
         assertThat(family(m, "pg_process_idle_seconds").orElseThrow().getMetadata().getHelp()).isEqualTo("Idle time of server processes");
         assertThat(family(m, "pg_stat_user_tables_seq_scan").orElseThrow().getMetadata().getHelp())
                 .isEqualTo("Number of sequential scans initiated on this table");
+
+        // with the stat_user_tables collector on, its families win and the file's of the same name are left out
+        Scraper both = new Scraper(ConnectionSource.fresh(), Set.of("stat_user_tables"),
+                                   new ScrapeOptions(CollectorOptions.defaults(), LegacyOptions.defaults(), Duration.ofSeconds(30)));
+        both.userQueries(fromFile("debian-queries.yaml"));
+        MetricSnapshots withCollector = both.scrape(spec);
+        assertThat(withCollector.stream().filter(f -> f.getMetadata().getName().equals("pg_stat_user_tables_seq_scan"))).hasSize(1);
+        assertThat(shapes(withCollector)).containsEntry("pg_stat_user_tables_seq_scan",
+                        new Shape("counter", List.of("datname", "relname", "schemaname")))
+                .containsEntry("pg_statio_user_tables_heap_blks_read",
+                        new Shape("counter", List.of("datname", "relname", "schemaname", "server")));
+        assertThat(value(withCollector, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(1.0);
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @MethodSource(MonitoredServer.MAJORS)
+    void aQueryRunsInsideTheScrapeDeadline(String major) {
+        MonitoredServer mon = MonitoredServer.shared(major);
+        ConnectionSpec spec = ConnectionSpec.parse(mon.dsn("postgres"));
+        UserQueries slow = new UserQueries(List.of(
+                new UserQueries.Namespace("pg_slow", "SELECT 1 AS one FROM pg_sleep(600)", false, Duration.ZERO, v -> true,
+                                          List.of(new UserQueries.Column("one", UserQueries.Usage.GAUGE, "Never"))),
+                new UserQueries.Namespace("pg_after", "SELECT 1 AS one", false, Duration.ZERO, v -> true, List.of())),
+                Optional.empty());
+        Scraper s = scraper(ConnectionSource.fresh(), LegacyOptions.defaults(), slow);
+        // the statement timeout ends the sleep at the one-second deadline; without it this would take ten minutes
+        MetricSnapshots m = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> s.scrape(spec, Duration.ofSeconds(1)));
+        assertThat(value(m, "pg_up")).contains(1.0);
+        assertThat(value(m, "pg_exporter_last_scrape_error")).contains(1.0);
+        assertThat(shapes(m)).doesNotContainKeys("pg_slow_one", "pg_exporter_user_queries_load_error");
     }
 }
