@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Turns the rows of one custom query into metric snapshots by upstream's legacy mapping: {@code <ns>_<column>}
@@ -33,6 +34,8 @@ import java.util.TreeMap;
  */
 final class UserQueryRows {
     private static final System.Logger LOG = System.getLogger(Scraper.class.getName());
+
+    private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
     private enum Kind { COUNTER, GAUGE, UNTYPED, HISTOGRAM }
 
@@ -107,7 +110,10 @@ final class UserQueryRows {
                 UserQueries.Column c = columns.get(names[i]);
                 if (c == null) {
                     OptionalDouble v = UserQueryValues.number(rs, i, types[i]);
-                    if (v.isEmpty()) {
+                    if (!METRIC_NAME.matcher(prefixed + "_" + names[i]).matches()) {
+                        // e.g. ?column? of an unnamed expression: upstream cannot build the metric either
+                        nonFatal("Column name gives no valid metric name - discarding", names[i]);
+                    } else if (v.isEmpty()) {
                         nonFatal("Unparseable column type - discarding", names[i]);
                     } else {
                         add(prefixed + "_" + names[i], Kind.UNTYPED, "Unknown metric from " + prefixed,
