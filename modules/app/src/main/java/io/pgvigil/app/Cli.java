@@ -48,7 +48,8 @@ final class Cli {
                    List<String> warnings,
                    boolean dumpMaps,
                    boolean help,
-                   boolean version) {
+                   boolean version,
+                   String extendQueryPath) {
         Options {
             Objects.requireNonNull(scrape, "scrape");
             Objects.requireNonNull(pool, "pool");
@@ -172,7 +173,8 @@ final class Cli {
                            constantLabels.problems(),
                            on(Flag.DUMP_MAPS),
                            on(Flag.HELP),
-                           on(Flag.VERSION));
+                           on(Flag.VERSION),
+                           text(Flag.EXTEND_QUERY_PATH));
     }
 
     private boolean on(Flag flag) {

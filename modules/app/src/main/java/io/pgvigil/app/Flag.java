@@ -21,6 +21,8 @@ enum Flag {
                             "PG_EXPORTER_DISABLE_DEFAULT_METRICS",
                             "Do not include default metrics (pg_static, pg_stat_database_conflicts_*) ($ENV)."),
     DUMP_MAPS(Section.GENERAL, "--dumpmaps", Kind.SWITCH, "", "false", "", "Do not run, simply dump the maps."),
+    EXTEND_QUERY_PATH(Section.GENERAL, "--extend.query-path", Kind.TEXT, "PATH", "", "PG_EXPORTER_EXTEND_QUERY_PATH",
+                      "Path to custom queries to run ($ENV); reloaded with SIGHUP and POST /-/reload. (DEPRECATED)"),
     CONSTANT_LABELS(Section.GENERAL, "--constantLabels", Kind.TEXT, "LABELS", "", "PG_EXPORTER_CONSTANT_LABELS",
                     "A list of label=value separated by comma(,) ($ENV). (DEPRECATED)"),
     EXCLUDE_DATABASES(Section.GENERAL, "--exclude-databases", Kind.LIST, "DATABASES", "", "PG_EXPORTER_EXCLUDE_DATABASES",

@@ -123,6 +123,14 @@ public final class Main {
         service.onModulesChanged(pool::retireAll);
         Scraper scraper = new Scraper(pool, options.collectors(), options.scrape());
         LOG.log(Level.INFO, "Enabled collectors", "collectors", String.join(",", scraper.collectorNames()));
+        String queryPath = options.extendQueryPath();
+        if (!queryPath.isEmpty()) {
+            LOG.log(Level.WARNING, "The extended queries.yaml config is DEPRECATED", "file", queryPath);
+        }
+        UserQueriesState userQueries = new UserQueriesState(
+                queryPath.isEmpty() ? Optional.empty() : Optional.of(Path.of(queryPath)), scraper);
+        userQueries.load();
+        service.onReload(userQueries::load);
         LOG.log(Level.INFO, "Connection reuse", "max_open", options.pool().maxOpen(),
                 "idle_timeout", options.pool().idleTimeout().toString(), "lock_timeout", options.pool().lockTimeout().toString(),
                 "scrape_timeout_offset", options.scrapeTimeoutOffset().toString());

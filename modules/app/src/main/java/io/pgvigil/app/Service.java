@@ -26,6 +26,7 @@ final class Service implements Lifecycle {
     private final WebConfigFile webConfig;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<Runnable> modulesChanged = new ArrayList<>();
+    private final List<java.util.function.Supplier<Optional<String>>> reloaded = new ArrayList<>();
     private final AtomicReference<WebServer> server = new AtomicReference<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final Object reloadLock = new Object();
@@ -39,6 +40,14 @@ final class Service implements Lifecycle {
     /** Adds what to do when a reload changes the auth modules. */
     synchronized void onModulesChanged(Runnable action) {
         modulesChanged.add(action);
+    }
+
+    /**
+     * Adds something else reloaded with the config file (e.g. the custom queries); it answers what went wrong, or
+     * empty when it reloaded, and a failure makes the reload's outcome unsuccessful.
+     */
+    synchronized void onReload(java.util.function.Supplier<Optional<String>> action) {
+        reloaded.add(action);
     }
 
     /** Adds a resource closed (in reverse order of adding) once the server has stopped. */
@@ -72,6 +81,16 @@ final class Service implements Lifecycle {
                 case LoadResult.Invalid invalid -> new ReloadOutcome(false, "config file " + invalid.file() + " is invalid: "
                                                                            + String.join("; ", invalid.errors()));
             };
+            List<java.util.function.Supplier<Optional<String>>> others;
+            synchronized (this) {
+                others = new ArrayList<>(reloaded);
+            }
+            for (java.util.function.Supplier<Optional<String>> other : others) {
+                Optional<String> failure = other.get();
+                if (failure.isPresent()) {
+                    outcome = new ReloadOutcome(false, outcome.successful() ? failure.get() : outcome.message() + "; " + failure.get());
+                }
+            }
             if (outcome.successful()) {
                 LOG.log(Level.INFO, "Completed loading of configuration file", "file", configFile.toString());
             } else {

@@ -239,4 +239,39 @@ class ServiceLifecycleIT {
             assertThat(image.log()).doesNotContain(PASSWORD).doesNotContain(NEW_PASSWORD);
         }
     }
+
+    @Test
+    void customQueriesOnProbeAndMetricsReloadedBySighupAndPost(@TempDir Path dir) throws Exception {
+        Path queries = dir.resolve("queries.yaml");
+        String good = "pg_it:\n  query: \"SELECT 'a' AS kind, 7 AS seven\"\n  metrics:\n    - kind:\n        usage: LABEL\n"
+                      + "        description: Kind\n    - seven:\n        usage: GAUGE\n        description: Seven\n";
+        Files.writeString(queries, good);
+        Path config = dir.resolve("postgres_exporter.yml");
+        Files.writeString(config, "auth_modules:\n" + module("monitor", "pgvigil_svc", PASSWORD));
+        String server = pg.host() + ":" + pg.port();
+        String sample = "\npg_it_seven{kind=\"a\",server=\"" + server + "\"} 7\n";
+        try (ImageProcess image = ImageProcess.start(dir, Map.of("DATA_SOURCE_NAME", mon.dsn("postgres")),
+                                                     "--config.file=" + config, "--extend.query-path=" + queries)) {
+            assertThat(image.get(probePath("monitor")).body()).contains("# TYPE pg_it_seven gauge\n", sample,
+                    "\npg_exporter_user_queries_load_error{filename=\"" + queries + "\",hashsum=\"");
+            assertThat(image.get("/metrics").body()).contains(sample, "\npg_exporter_last_scrape_error 0\n");
+
+            // SIGHUP with a malformed file: logged with file, key and line; the last good queries stay
+            Files.writeString(queries, "pg_it:\n  query: \"SELECT 8 AS eight\"\n  cache_seconds: soon\n");
+            image.signal("HUP");
+            image.awaitLog("msg=\"Failed to reload user queries\"", 30);
+            assertThat(image.log()).contains(queries + ": pg_it.cache_seconds", "line 3");
+            assertThat(image.get(probePath("monitor")).body()).contains(sample)
+                    .containsPattern("\npg_exporter_user_queries_load_error\\{[^}]*} 1\n");
+            HttpResponse<String> failed = image.post("/-/reload");
+            assertThat(failed.statusCode()).isEqualTo(500);
+            assertThat(failed.body()).contains("custom queries file " + queries + " is invalid", "pg_it.cache_seconds", "line 3");
+
+            // fixed: the new query runs at once
+            Files.writeString(queries, good.replace("7 AS seven", "9 AS seven"));
+            assertThat(image.post("/-/reload").statusCode()).isEqualTo(200);
+            assertThat(image.get("/metrics").body()).contains(sample.replace("} 7", "} 9"))
+                    .containsPattern("\npg_exporter_user_queries_load_error\\{[^}]*} 0\n");
+        }
+    }
 }

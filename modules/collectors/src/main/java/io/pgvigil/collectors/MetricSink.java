@@ -70,6 +70,11 @@ final class MetricSink {
         finished.addAll(snapshots);
     }
 
+    /** @return whether a family of this name is in the sink, being filled or finished */
+    boolean has(String name) {
+        return families.containsKey(name) || finished.stream().anyMatch(s -> s.getMetadata().getName().equals(name));
+    }
+
     int duplicates() {
         return families.values().stream().mapToInt(Family::duplicates).sum();
     }

@@ -53,6 +53,7 @@ public final class Scraper {
     private final ExporterFamilies families;
     private final QueryBatches batches = new QueryBatches();
     private final ServerWideCache serverWide;
+    private final UserQueryRunner userQueries;
     /** Collections running now, per target: later scrapes of the same target join them. */
     private final ConcurrentHashMap<ConnectionSpec, CompletableFuture<MetricSnapshots>> inFlight = new ConcurrentHashMap<>();
     /** {@code pg_exporter_scrapes_total} of {@link #scrapeDefault}; a probe always reports 1. */
@@ -74,6 +75,7 @@ public final class Scraper {
         this.options = options;
         this.families = new ExporterFamilies(options.legacy(), this.collectors);
         this.serverWide = new ServerWideCache(source, options, this.collectors, families, batches);
+        this.userQueries = new UserQueryRunner(options.legacy());
     }
 
     /** A scraper with the given collector options and upstream's defaults otherwise. */
@@ -128,6 +130,21 @@ public final class Scraper {
             return families.unconfigured(defaultScrapes.incrementAndGet());
         }
         return coalesced(spec.get(), defaultScrapes::incrementAndGet, budget);
+    }
+
+    /**
+     * Sets the custom queries ({@code --extend.query-path}) that every later scrape runs after the collectors;
+     * results cached under the previous set are dropped. Scrapes already running finish with the set they started with.
+     *
+     * @param queries the queries, {@link UserQueries#none()} for none
+     */
+    public void userQueries(UserQueries queries) {
+        userQueries.replace(queries);
+    }
+
+    /** @return the custom queries in force */
+    public UserQueries userQueries() {
+        return userQueries.queries();
     }
 
     /** What {@code --dumpmaps} prints: the built-in legacy metric map. */
@@ -241,6 +258,8 @@ public final class Scraper {
                 error |= !outcome.ok();
                 perCollector.add(collector, outcome);
             }
+            error |= !userQueries.run(run, out, true);
+            userQueries.status(out);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "error scraping dsn", "dsn", spec.redacted(), "err", ScrapeRun.message(e));
             // Unexpected: the session's state is unknown, so it is not kept.

@@ -23,7 +23,12 @@ final class Problems {
      * @param message what is wrong; must not contain a secret value
      */
     void add(String path, String message) {
-        messages.add(path.isEmpty() ? file + ": " + message : file + ": " + path + ": " + message);
+        messages.add(format(path, message));
+    }
+
+    /** {@return a message in the form {@link #add} records, without recording it (for warnings)} */
+    String format(String path, String message) {
+        return path.isEmpty() ? file + ": " + message : file + ": " + path + ": " + message;
     }
 
     boolean isEmpty() {
