@@ -1,5 +1,6 @@
 package io.pgvigil.app;
 
+import io.pgvigil.collectors.AutoDiscovery;
 import io.pgvigil.connect.PoolOptions;
 import io.pgvigil.collectors.CollectorCatalog;
 import io.pgvigil.collectors.CollectorOptions;
@@ -32,6 +33,7 @@ final class Cli {
      *
      * @param scrapeTimeoutOffset {@code --web.scrape-timeout-offset}, not negative
      * @param warnings            what the command line asked for that was skipped, to log
+     * @param discovery           {@code --auto-discover-databases} with its include and exclude lists
      */
     record Options(String listenAddress,
                    String telemetryPath,
@@ -48,9 +50,11 @@ final class Cli {
                    List<String> warnings,
                    boolean dumpMaps,
                    boolean help,
-                   boolean version) {
+                   boolean version,
+                   AutoDiscovery discovery) {
         Options {
             Objects.requireNonNull(scrape, "scrape");
+            Objects.requireNonNull(discovery, "discovery");
             Objects.requireNonNull(pool, "pool");
             if (scrapeTimeoutOffset.isNegative()) {
                 throw new IllegalArgumentException(Flag.SCRAPE_TIMEOUT_OFFSET.flagName() + " must not be negative");
@@ -172,7 +176,9 @@ final class Cli {
                            constantLabels.problems(),
                            on(Flag.DUMP_MAPS),
                            on(Flag.HELP),
-                           on(Flag.VERSION));
+                           on(Flag.VERSION),
+                           new AutoDiscovery(on(Flag.AUTO_DISCOVER_DATABASES), list(Flag.INCLUDE_DATABASES),
+                                             list(Flag.EXCLUDE_DATABASES)));
     }
 
     private boolean on(Flag flag) {
