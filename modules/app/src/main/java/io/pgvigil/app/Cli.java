@@ -1,5 +1,6 @@
 package io.pgvigil.app;
 
+import io.pgvigil.collectors.AutoDiscovery;
 import io.pgvigil.connect.PoolOptions;
 import io.pgvigil.collectors.CollectorCatalog;
 import io.pgvigil.collectors.CollectorOptions;
@@ -32,6 +33,7 @@ final class Cli {
      *
      * @param scrapeTimeoutOffset {@code --web.scrape-timeout-offset}, not negative
      * @param warnings            what the command line asked for that was skipped, to log
+     * @param discovery           {@code --auto-discover-databases} with its include and exclude lists
      */
     record Options(String listenAddress,
                    String telemetryPath,
@@ -49,9 +51,11 @@ final class Cli {
                    boolean dumpMaps,
                    boolean help,
                    boolean version,
-                   String extendQueryPath) {
+                   String extendQueryPath,
+                   AutoDiscovery discovery) {
         Options {
             Objects.requireNonNull(scrape, "scrape");
+            Objects.requireNonNull(discovery, "discovery");
             Objects.requireNonNull(pool, "pool");
             if (scrapeTimeoutOffset.isNegative()) {
                 throw new IllegalArgumentException(Flag.SCRAPE_TIMEOUT_OFFSET.flagName() + " must not be negative");
@@ -174,7 +178,9 @@ final class Cli {
                            on(Flag.DUMP_MAPS),
                            on(Flag.HELP),
                            on(Flag.VERSION),
-                           text(Flag.EXTEND_QUERY_PATH));
+                           text(Flag.EXTEND_QUERY_PATH),
+                           new AutoDiscovery(on(Flag.AUTO_DISCOVER_DATABASES), list(Flag.INCLUDE_DATABASES),
+                                             list(Flag.EXCLUDE_DATABASES)));
     }
 
     private boolean on(Flag flag) {

@@ -29,8 +29,12 @@ enum Flag {
                       "A list of databases to remove when autoDiscoverDatabases is enabled ($ENV); "
                       + "also filters the database collector. (DEPRECATED)"),
     INCLUDE_DATABASES(Section.GENERAL, "--include-databases", Kind.LIST, "DATABASES", "", "PG_EXPORTER_INCLUDE_DATABASES",
-                      "A list of databases to include when autoDiscoverDatabases is enabled ($ENV). "
-                      + "pgvigil has no auto-discovery: accepted for compatibility, no effect. (DEPRECATED)"),
+                      "A list of databases to include when autoDiscoverDatabases is enabled ($ENV). (DEPRECATED)"),
+    AUTO_DISCOVER_DATABASES(Section.GENERAL, "--auto-discover-databases", Kind.SWITCH, "", "false",
+                            "PG_EXPORTER_AUTO_DISCOVER_DATABASES",
+                            "Whether to discover the databases on a server dynamically ($ENV): on the telemetry path, "
+                            + "the other databases of the data source's server are scraped too, for the user queries "
+                            + "that are not master-only. (DEPRECATED)"),
     METRIC_PREFIX(Section.GENERAL, "--metric-prefix", Kind.TEXT, "PREFIX", "pg", "PG_EXPORTER_METRIC_PREFIX",
                   "A metric prefix can be used to have non-default (not \"pg\") prefixes for each of the metrics "
                   + "($ENV). Default: ${DEFAULT-VALUE}"),

@@ -85,8 +85,10 @@ public final class Main {
         if (!options.scrape().legacy().constantLabels().isEmpty()) {
             LOG.log(Level.WARNING, "Constant labels on all metrics is DEPRECATED");
         }
-        if (!options.includeDatabases().isEmpty()) {
-            LOG.log(Level.WARNING, "--include-databases has no effect: it filters auto-discovery, which pgvigil does not implement");
+        if (options.discovery().enabled()) {
+            LOG.log(Level.WARNING, "Scraping additional databases via auto discovery is DEPRECATED");
+        } else if (!options.includeDatabases().isEmpty()) {
+            LOG.log(Level.WARNING, "--include-databases has no effect without --auto-discover-databases");
         }
         if (!options.scrape().collectors().excludeDatabases().isEmpty()) {
             LOG.log(Level.INFO, "Excluded databases", "databases", String.join(",", options.scrape().collectors().excludeDatabases()));
@@ -135,7 +137,7 @@ public final class Main {
                 "idle_timeout", options.pool().idleTimeout().toString(), "lock_timeout", options.pool().lockTimeout().toString(),
                 "scrape_timeout_offset", options.scrapeTimeoutOffset().toString());
         ExporterRoutes.Settings settings = new ExporterRoutes.Settings(
-                options.telemetryPath(), new ScraperScrapes(scraper, dataSource), config,
+                options.telemetryPath(), new ScraperScrapes(scraper, dataSource, options.discovery()), config,
                 new SelfMetrics(build, config, new ConnectionMetrics(pool, scraper)), build.version(),
                 options.scrapeTimeoutOffset(), service, webConfig::get,
                 HostResolver.system(ExporterRoutes.DEFAULT_RESOLVE_TIMEOUT));

@@ -1,5 +1,6 @@
 package io.pgvigil.app;
 
+import io.pgvigil.collectors.AutoDiscovery;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.http.Scrapes;
@@ -16,13 +17,24 @@ import java.util.Optional;
 final class ScraperScrapes implements Scrapes {
     private final Scraper scraper;
     private final Optional<ConnectionSpec> defaultTarget;
+    private final AutoDiscovery discovery;
 
     /**
      * @param defaultTarget the data source of {@code /metrics}, empty when none is configured ({@code pg_up 0})
      */
     ScraperScrapes(Scraper scraper, Optional<ConnectionSpec> defaultTarget) {
+        this(scraper, defaultTarget, AutoDiscovery.off());
+    }
+
+    /**
+     * @param defaultTarget the data source of {@code /metrics}, empty when none is configured ({@code pg_up 0})
+     * @param discovery     {@code --auto-discover-databases}: the other databases of the data source's server that
+     *                      {@code /metrics} scrapes too (never {@code /probe})
+     */
+    ScraperScrapes(Scraper scraper, Optional<ConnectionSpec> defaultTarget, AutoDiscovery discovery) {
         this.scraper = scraper;
         this.defaultTarget = defaultTarget;
+        this.discovery = discovery;
     }
 
     @Override
@@ -32,6 +44,6 @@ final class ScraperScrapes implements Scrapes {
 
     @Override
     public MetricSnapshots metrics(Duration budget) {
-        return scraper.scrapeDefault(defaultTarget, budget);
+        return scraper.scrapeDefault(defaultTarget, discovery, budget);
     }
 }

@@ -1,5 +1,6 @@
 package io.pgvigil.app;
 
+import io.pgvigil.collectors.AutoDiscovery;
 import io.pgvigil.collectors.CollectorCatalog;
 import org.junit.jupiter.api.Test;
 
@@ -104,7 +105,8 @@ class FlagTableTest {
                                          "PG_EXPORTER_EXCLUDE_DATABASES", "x",
                                          "PG_EXPORTER_INCLUDE_DATABASES", "y",
                                          "PG_EXPORTER_DISABLE_DEFAULT_METRICS", "1",
-                                         "PG_EXPORTER_EXTEND_QUERY_PATH", "/env/queries.yaml");
+                                         "PG_EXPORTER_EXTEND_QUERY_PATH", "/env/queries.yaml",
+                                         "PG_EXPORTER_AUTO_DISCOVER_DATABASES", "true");
         assertThat(Cli.table().stream().flatMap(d -> d.env().stream())).containsExactlyInAnyOrderElementsOf(env.keySet());
         Cli.Options fromEnv = new Cli(env::get).parse();
         assertThat(fromEnv.telemetryPath()).isEqualTo("/env");
@@ -115,12 +117,14 @@ class FlagTableTest {
         assertThat(fromEnv.includeDatabases()).containsExactly("y");
         assertThat(fromEnv.scrape().legacy().disableDefaultMetrics()).isTrue();
         assertThat(fromEnv.extendQueryPath()).isEqualTo("/env/queries.yaml");
+        assertThat(fromEnv.discovery()).isEqualTo(new AutoDiscovery(true, List.of("y"), List.of("x")));
         assertThat(new Cli(env::get).usage()).contains("Default: envp", "Default: 7s");
 
         Cli.Options given = new Cli(env::get).parse("--web.telemetry-path=/cli", "--metric-prefix", "clip",
                                                    "--collection-timeout=9s", "--constantLabels=c=d", "--exclude-databases=z",
                                                    "--include-databases=w", "--no-disable-default-metrics",
-                                                   "--extend.query-path=/cli/queries.yaml");
+                                                   "--extend.query-path=/cli/queries.yaml",
+                                                   "--no-auto-discover-databases");
         assertThat(given.telemetryPath()).isEqualTo("/cli");
         assertThat(given.scrape().legacy().metricPrefix()).isEqualTo("clip");
         assertThat(given.scrape().collectionTimeout()).isEqualTo(Duration.ofSeconds(9));
@@ -129,6 +133,7 @@ class FlagTableTest {
         assertThat(given.includeDatabases()).containsExactly("w");
         assertThat(given.scrape().legacy().disableDefaultMetrics()).isFalse();
         assertThat(given.extendQueryPath()).isEqualTo("/cli/queries.yaml");
+        assertThat(given.discovery()).isEqualTo(new AutoDiscovery(false, List.of("w"), List.of("z")));
         // an empty boolean variable is unset, as Go's exporter reads it
         assertThat(new Cli(Map.of("PG_EXPORTER_DISABLE_DEFAULT_METRICS", "")::get).parse().scrape().legacy()
                            .disableDefaultMetrics()).isFalse();
@@ -191,7 +196,7 @@ class FlagTableTest {
         assertThatThrownBy(() -> new Cli.Options(o.listenAddress(), o.telemetryPath(), o.configFile(), o.shutdownGracePeriod(),
                                                  o.webConfigFile(), o.logLevel(), o.logFormat(), o.collectors(), o.scrape(),
                                                  o.pool(), Duration.ofMillis(-1), o.includeDatabases(), o.warnings(),
-                                                 o.dumpMaps(), o.help(), o.version(), o.extendQueryPath()))
+                                                 o.dumpMaps(), o.help(), o.version(), o.extendQueryPath(), o.discovery()))
                 .hasMessage("--web.scrape-timeout-offset must not be negative");
     }
 }

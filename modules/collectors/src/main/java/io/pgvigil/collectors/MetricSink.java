@@ -1,18 +1,28 @@
 package io.pgvigil.collectors;
 
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Where a collector puts its families; one sink per collector run, merged only if the run succeeds. */
 final class MetricSink {
     private final Map<String, Family> families = new LinkedHashMap<>();
     /** Finished snapshots taken over from elsewhere (results shared between targets), emitted as they are. */
     private final List<MetricSnapshot> finished = new ArrayList<>();
+    /** Names among {@link #finished} that came from custom queries: another database's rows may join them. */
+    private final Set<String> mergeable = new HashSet<>();
 
     Family gauge(String name, String help, String... labelNames) {
         return family(name, help, Family.Type.GAUGE, labelNames);
@@ -68,6 +78,64 @@ final class MetricSink {
     /** Adds snapshots that were built before, e.g. by a scrape of another database of the same server. */
     void addFinished(List<MetricSnapshot> snapshots) {
         finished.addAll(snapshots);
+    }
+
+    /**
+     * Adds finished snapshots of custom queries. A family that an earlier {@code addMergeable} put here (the same
+     * namespace read from another database of the answer) takes the new points, except a point whose labels it has
+     * already (a series is never reported twice); a family of any other origin keeps its name, and the new one is
+     * left out.
+     *
+     * @return the names of the families left out because the name is taken
+     */
+    List<String> addMergeable(List<MetricSnapshot> snapshots) {
+        List<String> leftOut = new ArrayList<>();
+        for (MetricSnapshot s : snapshots) {
+            String name = s.getMetadata().getName();
+            int at = mergeable.contains(name) ? indexOfFinished(name) : -1;
+            if (at >= 0 && finished.get(at).getClass() == s.getClass()) {
+                finished.set(at, merged(finished.get(at), s));
+            } else if (has(name)) {
+                leftOut.add(name);
+            } else {
+                finished.add(s);
+                mergeable.add(name);
+            }
+        }
+        return leftOut;
+    }
+
+    private int indexOfFinished(String name) {
+        for (int i = 0; i < finished.size(); i++) {
+            if (finished.get(i).getMetadata().getName().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code a} with the points of {@code b} whose labels it does not have yet; both of the same type. */
+    private static MetricSnapshot merged(MetricSnapshot a, MetricSnapshot b) {
+        Set<Labels> seen = new HashSet<>();
+        a.getDataPoints().forEach(p -> seen.add(p.getLabels()));
+        List<DataPointSnapshot> points = new ArrayList<>(a.getDataPoints());
+        for (DataPointSnapshot p : b.getDataPoints()) {
+            if (seen.add(p.getLabels())) {
+                points.add(p);
+            }
+        }
+        return switch (a) {
+            case GaugeSnapshot g -> new GaugeSnapshot(g.getMetadata(), cast(points, GaugeSnapshot.GaugeDataPointSnapshot.class));
+            case CounterSnapshot c -> new CounterSnapshot(c.getMetadata(), cast(points, CounterSnapshot.CounterDataPointSnapshot.class));
+            case UnknownSnapshot u -> new UnknownSnapshot(u.getMetadata(), cast(points, UnknownSnapshot.UnknownDataPointSnapshot.class));
+            case HistogramSnapshot h -> new HistogramSnapshot(h.isGaugeHistogram(), h.getMetadata(),
+                                                              cast(points, HistogramSnapshot.HistogramDataPointSnapshot.class));
+            default -> a; // custom queries make no other type
+        };
+    }
+
+    private static <T> List<T> cast(List<DataPointSnapshot> points, Class<T> type) {
+        return points.stream().map(type::cast).toList();
     }
 
     /** @return whether a family of this name is in the sink, being filled or finished */

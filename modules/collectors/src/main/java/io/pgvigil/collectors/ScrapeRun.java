@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * statement of a scrape inside the time Prometheus gives it.
  *
  * <p>{@link #open} leases a connection and bounds it by the deadline: the server's {@code statement_timeout} is
- * set to the time left, and the driver's socket read timeout to a little more, so that even a server that stops
+ * set to the time left (or to the session's own statement timeout when that is shorter), and the driver's socket read timeout to a little more, so that even a server that stops
  * answering cannot hold the scrape past its deadline. That {@code SET} is also the first round trip on a kept
  * connection: when it fails with a connection-level error (the server restarted while the connection was idle),
  * the connection is dropped and one new connection is tried within the same deadline.
@@ -85,7 +85,7 @@ final class ScrapeRun implements AutoCloseable {
     private static Lease acquire(ConnectionSource source, ConnectionSpec spec, long deadline) throws SQLException {
         Lease lease = source.lease(spec, deadline);
         try {
-            bound(lease.connection(), deadline);
+            bound(lease, deadline);
             return lease;
         } catch (SQLException e) {
             boolean connectionLevel = lease.retireIfConnectionLost(e);
@@ -97,7 +97,7 @@ final class ScrapeRun implements AutoCloseable {
         }
         Lease fresh = source.lease(spec, deadline);
         try {
-            bound(fresh.connection(), deadline);
+            bound(fresh, deadline);
             return fresh;
         } catch (SQLException e) {
             fresh.retireIfConnectionLost(e);
@@ -107,13 +107,17 @@ final class ScrapeRun implements AutoCloseable {
     }
 
     /**
-     * Sets the server-side {@code statement_timeout} to the time left, and the client's socket read timeout to a
-     * little more, so that even a server that does not answer cannot hold the scrape past its deadline (the
-     * connection is then closed by the driver and never reused).
+     * Sets the server-side {@code statement_timeout} to the time left, or to the session's own
+     * {@linkplain ServerInfo#statementTimeout() statement timeout} when that is shorter (a target's or auth module's
+     * {@code statement_timeout} is an upper bound that the deadline may lower but never raise), and the client's
+     * socket read timeout to a little more than the time left, so that even a server that does not answer cannot
+     * hold the scrape past its deadline (the connection is then closed by the driver and never reused).
      */
-    private static void bound(Connection connection, long deadline) throws SQLException {
-        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-        connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis + NETWORK_GRACE_MILLIS));
+    private static void bound(Lease lease, long deadline) throws SQLException {
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        long millis = lease.server().statementTimeout().map(t -> Math.min(left, Math.max(1, t.toMillis()))).orElse(left);
+        Connection connection = lease.connection();
+        connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, left + NETWORK_GRACE_MILLIS));
         try (Statement st = connection.createStatement()) {
             st.execute("SET statement_timeout = " + millis);
         }
@@ -124,7 +128,7 @@ final class ScrapeRun implements AutoCloseable {
         long now = System.nanoTime();
         if (now - boundAt >= REBOUND_NANOS) {
             boundAt = now;
-            bound(lease.connection(), deadline);
+            bound(lease, deadline);
         }
     }
 

@@ -39,6 +39,8 @@ import java.util.function.LongSupplier;
  *   <li>{@link QueryBatches}: the remaining collectors' queries go to the server in one round trip.</li>
  *   <li>Each collector runs ({@link ScrapeRun#collector}); {@link ExporterFamilies} adds the exporter's own
  *       families.</li>
+ *   <li>On the telemetry path with {@link AutoDiscovery}: {@link DatabaseDiscovery} lists the server's other
+ *       databases and runs the non-master {@link DatabaseQueries} on each, on kept connections.</li>
  * </ol>
  * Thread-safe; one scraper serves every target.
  */
@@ -56,6 +58,10 @@ public final class Scraper {
     private final UserQueryRunner userQueries;
     /** Collections running now, per target: later scrapes of the same target join them. */
     private final ConcurrentHashMap<ConnectionSpec, CompletableFuture<MetricSnapshots>> inFlight = new ConcurrentHashMap<>();
+    /** The same for scrapes of the default data source with auto-discovery, whose answer holds more than the target's. */
+    private final ConcurrentHashMap<ConnectionSpec, CompletableFuture<MetricSnapshots>> inFlightDiscovering = new ConcurrentHashMap<>();
+    private final DatabaseQueries queries;
+    private final DatabaseDiscovery discovery;
     /** {@code pg_exporter_scrapes_total} of {@link #scrapeDefault}; a probe always reports 1. */
     private final AtomicLong defaultScrapes = new AtomicLong();
     private final LongAdder collections = new LongAdder();
@@ -69,13 +75,33 @@ public final class Scraper {
      * @throws IllegalArgumentException for an unknown collector name
      */
     public Scraper(ConnectionSource source, Set<String> collectors, ScrapeOptions options) {
+        this(source, collectors, options, new UserQueryRunner(options.legacy()));
+    }
+
+    /** The custom queries ({@link #userQueries(UserQueries)}) are what runs on every database it scrapes. */
+    private Scraper(ConnectionSource source, Set<String> collectors, ScrapeOptions options, UserQueryRunner runner) {
+        this(source, collectors, options, runner, runner);
+    }
+
+    /**
+     * A scraper that runs {@code queries} on every database it scrapes instead of the custom queries (see
+     * {@link DatabaseQueries}), for tests of what runs where.
+     */
+    Scraper(ConnectionSource source, Set<String> collectors, ScrapeOptions options, DatabaseQueries queries) {
+        this(source, collectors, options, queries, new UserQueryRunner(options.legacy()));
+    }
+
+    private Scraper(ConnectionSource source, Set<String> collectors, ScrapeOptions options, DatabaseQueries queries,
+                    UserQueryRunner userQueries) {
         this.source = source;
+        this.queries = queries;
+        this.discovery = new DatabaseDiscovery(source, options.collectors(), queries);
         this.collectors = CollectorCatalog.select(collectors);
         this.perDatabase = this.collectors.stream().filter(c -> c.scope() != Collector.Scope.SERVER).toList();
         this.options = options;
         this.families = new ExporterFamilies(options.legacy(), this.collectors);
         this.serverWide = new ServerWideCache(source, options, this.collectors, families, batches);
-        this.userQueries = new UserQueryRunner(options.legacy());
+        this.userQueries = userQueries;
     }
 
     /** A scraper with the given collector options and upstream's defaults otherwise. */
@@ -112,7 +138,7 @@ public final class Scraper {
      * @return the metrics
      */
     public MetricSnapshots scrape(ConnectionSpec spec, Duration budget) {
-        return coalesced(spec, () -> 1, budget);
+        return coalesced(inFlight, spec, AutoDiscovery.off(), () -> 1, budget);
     }
 
     /**
@@ -126,10 +152,28 @@ public final class Scraper {
      * @return the metrics
      */
     public MetricSnapshots scrapeDefault(Optional<ConnectionSpec> spec, Duration budget) {
+        return scrapeDefault(spec, AutoDiscovery.off(), budget);
+    }
+
+    /**
+     * The exporter's own data source with upstream's legacy auto-discovery: as
+     * {@link #scrapeDefault(Optional, Duration)}, and when {@code discovery} is enabled, the other databases of the
+     * data source's server (see {@link AutoDiscovery}) are scraped too, within the same budget, each on a connection
+     * kept in the pool. A discovered database gets only the non-master user queries, as upstream's; one that fails
+     * sets {@code pg_exporter_last_scrape_error}, never {@code pg_up}.
+     *
+     * @param spec      the data source, empty when none is configured
+     * @param discovery which other databases of its server to scrape
+     * @param budget    how long the whole scrape may take
+     * @return the metrics
+     */
+    public MetricSnapshots scrapeDefault(Optional<ConnectionSpec> spec, AutoDiscovery discovery, Duration budget) {
         if (spec.isEmpty()) {
             return families.unconfigured(defaultScrapes.incrementAndGet());
         }
-        return coalesced(spec.get(), defaultScrapes::incrementAndGet, budget);
+        // A probe of the same target must not join a scrape whose answer holds the discovered databases too.
+        return coalesced(discovery.enabled() ? inFlightDiscovering : inFlight, spec.get(), discovery,
+                         defaultScrapes::incrementAndGet, budget);
     }
 
     /**
@@ -173,7 +217,8 @@ public final class Scraper {
     }
 
     /** Runs the collection, or joins the one running for the same target. */
-    private MetricSnapshots coalesced(ConnectionSpec spec, LongSupplier scrapes, Duration budget) {
+    private MetricSnapshots coalesced(ConcurrentHashMap<ConnectionSpec, CompletableFuture<MetricSnapshots>> inFlight,
+                                      ConnectionSpec spec, AutoDiscovery discover, LongSupplier scrapes, Duration budget) {
         long start = System.nanoTime();
         CompletableFuture<MetricSnapshots> mine = new CompletableFuture<>();
         CompletableFuture<MetricSnapshots> running = inFlight.putIfAbsent(spec, mine);
@@ -182,7 +227,7 @@ public final class Scraper {
             return join(running, spec, scrapes, budget, start);
         }
         try {
-            MetricSnapshots result = collect(spec, scrapes, budget, start);
+            MetricSnapshots result = collect(spec, discover, scrapes, budget, start);
             mine.complete(result);
             return result;
         } catch (RuntimeException | Error e) {
@@ -222,7 +267,8 @@ public final class Scraper {
         return budget.compareTo(options.collectionTimeout()) < 0 ? budget : options.collectionTimeout();
     }
 
-    private MetricSnapshots collect(ConnectionSpec spec, LongSupplier scrapes, Duration budget, long start) {
+    private MetricSnapshots collect(ConnectionSpec spec, AutoDiscovery discover, LongSupplier scrapes, Duration budget,
+                                    long start) {
         collections.increment();
         Duration bounded = bounded(budget);
         long deadline = start + Math.max(0, bounded.toNanos());
@@ -241,6 +287,7 @@ public final class Scraper {
             return families.finish(out, false, true, ScrapeRun.seconds(System.nanoTime() - start), scrapes.getAsLong());
         }
         boolean error = false;
+        List<String> discovered = List.of();
         try {
             families.staticFamily(out, run);
             Optional<ServerWideCache.ServerPart> part = serverWide.part(run);
@@ -258,8 +305,13 @@ public final class Scraper {
                 error |= !outcome.ok();
                 perCollector.add(collector, outcome);
             }
-            error |= !userQueries.run(run, out, true);
+            error |= !queries.run(run, true, out);
             userQueries.status(out);
+            if (discover.enabled()) {
+                DatabaseDiscovery.Listed listed = DatabaseDiscovery.list(run, discover);
+                error |= !listed.ok();
+                discovered = listed.databases();
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "error scraping dsn", "dsn", spec.redacted(), "err", ScrapeRun.message(e));
             // Unexpected: the session's state is unknown, so it is not kept.
@@ -268,7 +320,14 @@ public final class Scraper {
         } finally {
             run.close();
         }
-        if (run.outOfTime()) {
+        boolean outOfTime = run.outOfTime();
+        if (!discovered.isEmpty()) {
+            // After the data source's own connection is given back, so the scrape holds one connection at a time.
+            DatabaseDiscovery.Outcome others = discovery.scrape(spec, discovered, deadline, bounded, out);
+            error |= !others.ok();
+            outOfTime |= others.outOfTime();
+        }
+        if (outOfTime) {
             deadlineHits.increment();
         }
         return families.finish(out, true, error, ScrapeRun.seconds(System.nanoTime() - start), scrapes.getAsLong());

@@ -25,7 +25,7 @@ import java.util.regex.Matcher;
  * result again for that long. A family whose name a collector already reports is left out (it would be a second
  * family of the same name, which Prometheus refuses). Thread-safe.
  */
-final class UserQueryRunner {
+final class UserQueryRunner implements DatabaseQueries {
     private static final System.Logger LOG = System.getLogger(Scraper.class.getName());
     /** Cached results kept at most; beyond it, expired entries are dropped (many probed targets). */
     private static final int CACHE_LIMIT = 10_000;
@@ -56,6 +56,11 @@ final class UserQueryRunner {
 
     UserQueries queries() {
         return current.queries();
+    }
+
+    @Override
+    public boolean run(ScrapeRun run, boolean master, MetricSink out) {
+        return run(run, out, master);
     }
 
     /**
@@ -129,20 +134,16 @@ final class UserQueryRunner {
         g.cache().put(key, value);
     }
 
-    /** Adds the families whose names are not taken yet; a left-out one is logged once per reload. */
+    /**
+     * Adds the families, merged with the same namespace's from other databases of this answer (auto-discovery); a
+     * family whose name a collector or the exporter took already is left out, logged once per reload.
+     */
     private static void add(MetricSink out, UserQueries.Namespace ns, List<MetricSnapshot> snapshots, Generation g) {
-        List<MetricSnapshot> kept = new ArrayList<>(snapshots.size());
-        for (MetricSnapshot s : snapshots) {
-            String name = s.getMetadata().getName();
-            if (out.has(name)) {
-                if (g.leftOut().add(name)) {
-                    LOG.log(Level.WARNING, "Custom query family left out: the name is already reported", "namespace", ns.name(), "family", name);
-                }
-            } else {
-                kept.add(s);
+        for (String name : out.addMergeable(snapshots)) {
+            if (g.leftOut().add(name)) {
+                LOG.log(Level.WARNING, "Custom query family left out: the name is already reported", "namespace", ns.name(), "family", name);
             }
         }
-        out.addFinished(kept);
     }
 
     /** Adds {@code pg_exporter_user_queries_load_error{filename,hashsum}} when a file is configured. */
