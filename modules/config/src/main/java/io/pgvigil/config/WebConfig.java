@@ -13,8 +13,10 @@ import java.util.Optional;
  * @param tls            the server's TLS settings; empty for plain HTTP
  * @param headers        response headers added to every answer (only the keys exporter-toolkit allows)
  * @param basicAuthUsers user name to bcrypt hash; empty means no authentication
+ * @param rateLimit      exporter-toolkit's {@code rate_limit}: one token bucket for every request; empty for none
  */
-public record WebConfig(Optional<Tls> tls, Map<String, String> headers, Map<String, String> basicAuthUsers) {
+public record WebConfig(Optional<Tls> tls, Map<String, String> headers, Map<String, String> basicAuthUsers,
+                        Optional<RateLimit> rateLimit) {
 
     /** The header names exporter-toolkit accepts under {@code http_server_config.headers}. */
     public static final List<String> ALLOWED_HEADERS = List.of(
@@ -23,8 +25,14 @@ public record WebConfig(Optional<Tls> tls, Map<String, String> headers, Map<Stri
 
     public WebConfig {
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(rateLimit, "rateLimit");
         headers = Map.copyOf(headers);
         basicAuthUsers = Map.copyOf(basicAuthUsers);
+    }
+
+    /** A web config without a rate limit. */
+    public WebConfig(Optional<Tls> tls, Map<String, String> headers, Map<String, String> basicAuthUsers) {
+        this(tls, headers, basicAuthUsers, Optional.empty());
     }
 
     /** {@return no TLS, no headers, no authentication: what runs without {@code --web.config.file}} */
@@ -34,7 +42,27 @@ public record WebConfig(Optional<Tls> tls, Map<String, String> headers, Map<Stri
 
     @Override
     public String toString() {
-        return "WebConfig[tls=" + tls + ", headers=" + headers.keySet() + ", basicAuthUsers=" + basicAuthUsers.keySet() + "]";
+        return "WebConfig[tls=" + tls + ", headers=" + headers.keySet() + ", basicAuthUsers=" + basicAuthUsers.keySet()
+               + ", rateLimit=" + rateLimit + "]";
+    }
+
+    /**
+     * exporter-toolkit's {@code rate_limit} (Go's {@code rate.NewLimiter(rate.Every(interval), burst)}): a bucket of
+     * {@code burst} tokens, full at the start, that gains one token per {@code interval}; a request that finds it
+     * empty is answered 429 before authentication. An {@code interval} of 0 means no limit (no record).
+     *
+     * @param interval the time to gain one token, positive
+     * @param burst    the size of the bucket, not negative (0 refuses every request, as Go's limiter does)
+     */
+    public record RateLimit(java.time.Duration interval, int burst) {
+        public RateLimit {
+            if (interval.isZero() || interval.isNegative()) {
+                throw new IllegalArgumentException("rate_limit.interval must be positive");
+            }
+            if (burst < 0) {
+                throw new IllegalArgumentException("rate_limit.burst must not be negative");
+            }
+        }
     }
 
     /** exporter-toolkit's {@code client_auth_type} values. */

@@ -8,6 +8,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class WebConfigLoader {
     private static final Pattern BCRYPT = Pattern.compile("\\$2[abxy]?\\$(0[4-9]|[12]\\d|3[01])\\$[./A-Za-z0-9]{53}");
     private static final Map<String, String> VERSIONS = Map.of("TLS10", "TLSv1", "TLS11", "TLSv1.1", "TLS12", "TLSv1.2",
                                                                "TLS13", "TLSv1.3");
+    private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)");
     private static final List<String> ORDER = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
     private WebConfigLoader() {
@@ -66,11 +68,12 @@ public final class WebConfigLoader {
         Optional<WebConfig.Tls> tls = Optional.empty();
         Map<String, String> headers = new LinkedHashMap<>();
         Map<String, String> users = new LinkedHashMap<>();
+        Optional<WebConfig.RateLimit> rateLimit = Optional.empty();
         if (root.isPresent() && !isNull(root.get())) {
             Map<String, Node> top = map(root.get(), "", problems,
                                         List.of("tls_server_config", "http_server_config", "basic_auth_users", "rate_limit"));
             if (top.containsKey("rate_limit") && !isNull(top.get("rate_limit"))) {
-                problems.add("rate_limit", "is not supported by pgvigil");
+                rateLimit = rateLimit(top.get("rate_limit"), problems);
             }
             if (top.containsKey("tls_server_config") && !isNull(top.get("tls_server_config"))) {
                 tls = tls(top.get("tls_server_config"), dir, problems);
@@ -97,7 +100,56 @@ public final class WebConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidWebConfigException(problems.messages());
         }
-        return new WebConfig(tls, headers, users);
+        return new WebConfig(tls, headers, users, rateLimit);
+    }
+
+    private static Optional<WebConfig.RateLimit> rateLimit(Node node, Problems problems) {
+        Map<String, Node> r = map(node, "rate_limit", problems, List.of("interval", "burst"));
+        Duration interval = Duration.ZERO;
+        int burst = 0;
+        if (r.containsKey("interval") && !isNull(r.get("interval"))) {
+            String v = string(r.get("interval"), "rate_limit.interval", problems);
+            Optional<Duration> d = v == null ? Optional.empty() : goDuration(v);
+            if (v != null && d.isEmpty()) {
+                problems.add("rate_limit.interval", "invalid duration " + Problems.quote(v) + " (e.g. 1s, 500ms, 1m30s)");
+            }
+            interval = d.orElse(Duration.ZERO);
+        }
+        if (r.containsKey("burst") && !isNull(r.get("burst"))) {
+            String v = string(r.get("burst"), "rate_limit.burst", problems);
+            try {
+                burst = v == null ? 0 : Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                problems.add("rate_limit.burst", "invalid value " + Problems.quote(v) + " (a whole number)");
+            }
+            if (burst < 0) {
+                problems.add("rate_limit.burst", "must not be negative");
+            }
+        }
+        return interval.isZero() || burst < 0 ? Optional.empty() : Optional.of(new WebConfig.RateLimit(interval, burst));
+    }
+
+    /** Go's {@code time.ParseDuration} for what a config holds: e.g. {@code 0}, {@code 1s}, {@code 1m30s}, {@code 0.5s}. */
+    static Optional<Duration> goDuration(String text) {
+        if (text.equals("0")) {
+            return Optional.of(Duration.ZERO);
+        }
+        java.util.regex.Matcher m = GO_DURATION_PART.matcher(text);
+        int at = 0;
+        double nanos = 0;
+        while (at < text.length() && m.find(at) && m.start() == at) {
+            double unit = switch (m.group(2)) {
+                case "ns" -> 1;
+                case "us", "\u00b5s", "\u03bcs" -> 1e3;
+                case "ms" -> 1e6;
+                case "s" -> 1e9;
+                case "m" -> 60e9;
+                default -> 3600e9;
+            };
+            nanos += Double.parseDouble(m.group(1)) * unit;
+            at = m.end();
+        }
+        return at == text.length() && at > 0 ? Optional.of(Duration.ofNanos((long) nanos)) : Optional.empty();
     }
 
     private static Optional<WebConfig.Tls> tls(Node node, Path dir, Problems problems) {

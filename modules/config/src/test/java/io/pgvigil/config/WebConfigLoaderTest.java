@@ -102,7 +102,13 @@ class WebConfigLoaderTest {
                 .endsWith("http_server_config.headers.X-Frame-Options: invalid value (allowed: deny, sameorigin)");
         assertThat(errors("tls_config: {}\n")).singleElement().asString()
                 .endsWith("web.yml: unknown key \"tls_config\" (allowed: tls_server_config, http_server_config, basic_auth_users, rate_limit)");
-        assertThat(errors("rate_limit: {interval: 1s, burst: 5}\n")).singleElement().asString().endsWith("rate_limit: is not supported by pgvigil");
+        assertThat(errors("rate_limit: {interval: soon, burst: 5}\n")).singleElement().asString()
+                .endsWith("rate_limit.interval: invalid duration \"soon\" (e.g. 1s, 500ms, 1m30s)");
+        assertThat(errors("rate_limit: {interval: 1s, burst: -1}\n")).singleElement().asString().endsWith("rate_limit.burst: must not be negative");
+        assertThat(errors("rate_limit: {interval: 1s, burst: many}\n")).singleElement().asString()
+                .endsWith("rate_limit.burst: invalid value \"many\" (a whole number)");
+        assertThat(errors("rate_limit: {interval: 1s, bursts: 5}\n")).singleElement().asString()
+                .endsWith("rate_limit: unknown key \"bursts\" (allowed: interval, burst)");
         assertThat(errors("basic_auth_users: [a]\n")).singleElement().asString().endsWith("basic_auth_users: value must be a map, not a list");
         assertThat(errors("basic_auth_users:\n  u: " + HASH + "\n  u: " + HASH + "\n")).singleElement().asString()
                 .endsWith("basic_auth_users: duplicate key \"u\"").doesNotContain(HASH);
@@ -115,5 +121,19 @@ class WebConfigLoaderTest {
     void aMissingFileIsAnError() {
         assertThatThrownBy(() -> WebConfigLoader.load(dir.resolve("none.yml")))
                 .isInstanceOf(WebConfigLoader.InvalidWebConfigException.class).hasMessageEndingWith("none.yml: file does not exist");
+    }
+
+    @Test
+    void rateLimitIsReadAsExporterToolkitsAndAZeroIntervalIsNoLimit() throws Exception {
+        assertThat(WebConfigLoader.load(write("rate_limit: {interval: 1m30s, burst: 5}\n")).rateLimit())
+                .contains(new WebConfig.RateLimit(java.time.Duration.ofSeconds(90), 5));
+        assertThat(WebConfigLoader.load(write("rate_limit:\n  interval: 250ms\n")).rateLimit())
+                .contains(new WebConfig.RateLimit(java.time.Duration.ofMillis(250), 0));
+        assertThat(WebConfigLoader.load(write("rate_limit: {interval: 0s, burst: 5}\n")).rateLimit()).isEmpty();
+        assertThat(WebConfigLoader.load(write("rate_limit: {burst: 5}\n")).rateLimit()).isEmpty();
+        assertThat(WebConfigLoader.load(write("basic_auth_users: {}\n")).rateLimit()).isEmpty();
+        assertThat(WebConfigLoader.goDuration("1h2m3.5s")).contains(java.time.Duration.ofMillis(3_723_500));
+        assertThat(WebConfigLoader.goDuration("1.5")).isEmpty();
+        assertThat(WebConfigLoader.goDuration("s")).isEmpty();
     }
 }

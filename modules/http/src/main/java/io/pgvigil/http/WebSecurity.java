@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * Enforces the web config file on every request: basic auth against bcrypt hashes (as exporter-toolkit: an
+ * Enforces the web config file on every request: the rate limit (one token bucket for all requests, checked
+ * before authentication, 429 when empty, as exporter-toolkit), basic auth against bcrypt hashes (as exporter-toolkit: an
  * unknown user is checked against a fixed dummy hash so that it takes as long as a known one, verified
  * triples are cached, bcrypt runs one at a time) and the configured response headers. Also turns the TLS
  * section into Helidon's {@link Tls}.
@@ -43,6 +44,7 @@ public final class WebSecurity {
     private final Supplier<WebConfig> config;
     private final Set<String> verified = ConcurrentHashMap.newKeySet();
     private final ReentrantLock bcryptLock = new ReentrantLock();
+    private final TokenBucket rateLimit = new TokenBucket();
 
     /** @param config the web config in force, read on every request so that a reload applies at once */
     public WebSecurity(Supplier<WebConfig> config) {
@@ -53,6 +55,12 @@ public final class WebSecurity {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         WebConfig c = config.get();
         c.headers().forEach((name, value) -> res.headers().set(HeaderNames.create(name), value));
+        if (!rateLimit.allow(c.rateLimit())) {
+            res.status(Status.TOO_MANY_REQUESTS_429);
+            res.headers().set(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            res.send("Too Many Requests\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (!c.basicAuthUsers().isEmpty() && !authorized(c, req.headers().first(HeaderNames.AUTHORIZATION))) {
             res.status(Status.UNAUTHORIZED_401);
             res.headers().set(HeaderNames.WWW_AUTHENTICATE, "Basic");
