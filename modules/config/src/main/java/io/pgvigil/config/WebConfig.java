@@ -71,22 +71,64 @@ public record WebConfig(Optional<Tls> tls, Map<String, String> headers, Map<Stri
     }
 
     /**
-     * TLS settings; files are resolved against the web config file's directory, as exporter-toolkit does.
+     * PEM text for TLS: a file (resolved against the web config file's directory, as exporter-toolkit does) or
+     * written inline in the web config ({@code cert}, {@code key}, {@code client_ca}).
+     */
+    public sealed interface Pem {
+        /** {@return where the PEM is, for messages: the path, or which inline key; never the text} */
+        String describe();
+
+        /** @param path a readable file */
+        record File(Path path) implements Pem {
+            public File {
+                Objects.requireNonNull(path, "path");
+            }
+
+            @Override
+            public String describe() {
+                return path.toString();
+            }
+        }
+
+        /**
+         * @param key  the web config key that holds it, e.g. {@code tls_server_config.key}
+         * @param text the PEM text; a private key's is secret, so {@code toString} never shows it
+         */
+        record Inline(String key, String text) implements Pem {
+            public Inline {
+                Objects.requireNonNull(key, "key");
+                Objects.requireNonNull(text, "text");
+            }
+
+            @Override
+            public String describe() {
+                return "inline " + key;
+            }
+
+            @Override
+            public String toString() {
+                return "Inline[key=" + key + ", text=******]";
+            }
+        }
+    }
+
+    /**
+     * TLS settings.
      *
-     * @param certFile     the server certificate chain (PEM)
-     * @param keyFile      the server's private key (PEM, PKCS#8 or PKCS#1)
-     * @param clientCaFile the CAs that client certificates must chain to (PEM)
+     * @param cert         the server certificate chain (PEM): {@code cert_file} or {@code cert}
+     * @param key          the server's private key (PEM, PKCS#8 or PKCS#1): {@code key_file} or {@code key}
+     * @param clientCa     the CAs that client certificates must chain to (PEM): {@code client_ca_file} or {@code client_ca}
      * @param clientAuth   whether client certificates are asked for and required
      * @param minVersion   the lowest protocol, e.g. {@code TLSv1.2}
      * @param maxVersion   the highest protocol, e.g. {@code TLSv1.3}
      * @param cipherSuites IANA names of the suites to enable; empty for the JDK's defaults
      */
-    public record Tls(Path certFile, Path keyFile, Optional<Path> clientCaFile, ClientAuth clientAuth,
+    public record Tls(Pem cert, Pem key, Optional<Pem> clientCa, ClientAuth clientAuth,
                       String minVersion, String maxVersion, List<String> cipherSuites) {
         public Tls {
-            Objects.requireNonNull(certFile, "certFile");
-            Objects.requireNonNull(keyFile, "keyFile");
-            Objects.requireNonNull(clientCaFile, "clientCaFile");
+            Objects.requireNonNull(cert, "cert");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(clientCa, "clientCa");
             Objects.requireNonNull(clientAuth, "clientAuth");
             cipherSuites = List.copyOf(cipherSuites);
         }

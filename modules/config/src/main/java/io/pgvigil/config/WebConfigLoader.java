@@ -158,14 +158,14 @@ public final class WebConfigLoader {
                                   List.of("cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version",
                                           "max_version", "cipher_suites", "prefer_server_cipher_suites", "cert", "key",
                                           "client_ca", "client_allowed_sans", "curve_preferences"));
-        for (String unsupported : List.of("cert", "key", "client_ca", "client_allowed_sans", "curve_preferences")) {
+        for (String unsupported : List.of("client_allowed_sans", "curve_preferences")) {
             if (t.containsKey(unsupported)) {
                 problems.add(Problems.child(base, unsupported), "is not supported by pgvigil");
             }
         }
-        Path cert = file(t.get("cert_file"), Problems.child(base, "cert_file"), dir, problems, true);
-        Path key = file(t.get("key_file"), Problems.child(base, "key_file"), dir, problems, true);
-        Path ca = file(t.get("client_ca_file"), Problems.child(base, "client_ca_file"), dir, problems, false);
+        WebConfig.Pem cert = pem(t, base, "cert_file", "cert", dir, problems, true);
+        WebConfig.Pem key = pem(t, base, "key_file", "key", dir, problems, true);
+        WebConfig.Pem ca = pem(t, base, "client_ca_file", "client_ca", dir, problems, false);
         WebConfig.ClientAuth auth = WebConfig.ClientAuth.NoClientCert;
         if (t.containsKey("client_auth_type")) {
             String v = string(t.get("client_auth_type"), Problems.child(base, "client_auth_type"), problems);
@@ -203,6 +203,31 @@ public final class WebConfigLoader {
             return Optional.empty();
         }
         return Optional.of(new WebConfig.Tls(cert, key, Optional.ofNullable(ca), auth, min, max, suites));
+    }
+
+    /** A PEM given as a file or inline (exporter-toolkit allows one of the two, not both). */
+    private static WebConfig.Pem pem(Map<String, Node> t, String base, String fileKey, String inlineKey, Path dir,
+                                     Problems problems, boolean required) {
+        boolean inline = t.containsKey(inlineKey) && !isNull(t.get(inlineKey));
+        boolean file = t.containsKey(fileKey) && !isNull(t.get(fileKey));
+        if (inline && file) {
+            problems.add(base, "give either " + fileKey + " or " + inlineKey + ", not both");
+            return null;
+        }
+        if (!inline) {
+            Path p = file(t.get(fileKey), Problems.child(base, fileKey), dir, problems, required);
+            return p == null ? null : new WebConfig.Pem.File(p);
+        }
+        String path = Problems.child(base, inlineKey);
+        if (!(t.get(inlineKey) instanceof ScalarNode s)) {
+            problems.add(path, "value must be a string, not " + kind(t.get(inlineKey)));
+            return null;
+        }
+        if (!s.getValue().contains("-----BEGIN ")) {
+            problems.add(path, "is not PEM text (no -----BEGIN line)");
+            return null;
+        }
+        return new WebConfig.Pem.Inline(path, s.getValue());
     }
 
     private static String version(Node node, String path, String fallback, Problems problems) {

@@ -56,8 +56,8 @@ class WebConfigLoaderTest {
                   prometheus: %s
                 """.formatted(HASH)));
         WebConfig.Tls tls = c.tls().orElseThrow();
-        assertThat(tls.certFile()).isEqualTo(dir.resolve("cert.pem").toAbsolutePath());
-        assertThat(tls.clientCaFile()).contains(dir.resolve("ca.pem").toAbsolutePath());
+        assertThat(tls.cert()).isEqualTo(new WebConfig.Pem.File(dir.resolve("cert.pem").toAbsolutePath()));
+        assertThat(tls.clientCa()).contains(new WebConfig.Pem.File(dir.resolve("ca.pem").toAbsolutePath()));
         assertThat(tls.clientAuth()).isEqualTo(WebConfig.ClientAuth.RequireAndVerifyClientCert);
         assertThat(tls.protocols()).containsExactly("TLSv1.3");
         assertThat(c.headers()).containsEntry("X-Frame-Options", "deny").containsKey("Strict-Transport-Security");
@@ -135,5 +135,33 @@ class WebConfigLoaderTest {
         assertThat(WebConfigLoader.goDuration("1h2m3.5s")).contains(java.time.Duration.ofMillis(3_723_500));
         assertThat(WebConfigLoader.goDuration("1.5")).isEmpty();
         assertThat(WebConfigLoader.goDuration("s")).isEmpty();
+    }
+
+    @Test
+    void certKeyAndClientCaMayBeInlineButNotBothWays() throws Exception {
+        String key = "-----BEGIN PRIVATE KEY-----\n    c2VjcmV0LWtleS1ieXRlcw==\n    -----END PRIVATE KEY-----";
+        WebConfig.Tls tls = WebConfigLoader.load(write("""
+                tls_server_config:
+                  cert: |
+                    -----BEGIN CERTIFICATE-----
+                    Y2VydA==
+                    -----END CERTIFICATE-----
+                  key: |
+                    %s
+                  client_ca_file: ca.pem
+                  client_auth_type: RequireAndVerifyClientCert
+                """.formatted(key))).tls().orElseThrow();
+        assertThat(tls.cert()).isInstanceOf(WebConfig.Pem.Inline.class);
+        assertThat(((WebConfig.Pem.Inline) tls.cert()).text()).startsWith("-----BEGIN CERTIFICATE-----\nY2VydA==\n");
+        assertThat(tls.key().describe()).isEqualTo("inline tls_server_config.key");
+        assertThat(tls.clientCa()).contains(new WebConfig.Pem.File(dir.resolve("ca.pem").toAbsolutePath()));
+        assertThat(tls.toString()).doesNotContain("c2VjcmV0LWtleS1ieXRlcw").contains("text=******");
+
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, cert: x, key_file: key.pem}\n")).singleElement().asString()
+                .endsWith("tls_server_config: give either cert_file or cert, not both");
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key: c2VjcmV0LWtleS1ieXRlcw}\n")).singleElement().asString()
+                .endsWith("tls_server_config.key: is not PEM text (no -----BEGIN line)").doesNotContain("c2VjcmV0");
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_ca: [a]}\n")).singleElement().asString()
+                .endsWith("tls_server_config.client_ca: value must be a string, not a list");
     }
 }

@@ -119,6 +119,13 @@ public final class WebSecurity {
         }
     }
 
+    private static Resource resource(WebConfig.Pem pem) {
+        return switch (pem) {
+            case WebConfig.Pem.File f -> Resource.create(f.path());
+            case WebConfig.Pem.Inline i -> Resource.create(i.key(), i.text().getBytes(StandardCharsets.US_ASCII));
+        };
+    }
+
     /**
      * @param tls the TLS section of the web config
      * @return Helidon's TLS for the server socket, from the PEM files
@@ -127,9 +134,9 @@ public final class WebSecurity {
     public static Tls tls(WebConfig.Tls tls) {
         try {
             return Tls.builder()
-                    .privateKey(k -> k.pem(p -> p.key(Resource.create(tls.keyFile()))))
-                    .privateKeyCertChain(k -> k.pem(p -> p.certChain(Resource.create(tls.certFile()))))
-                    .update(b -> tls.clientCaFile().ifPresent(ca -> b.trust(k -> k.pem(p -> p.certificates(Resource.create(ca))))))
+                    .privateKey(k -> k.pem(p -> p.key(resource(tls.key()))))
+                    .privateKeyCertChain(k -> k.pem(p -> p.certChain(resource(tls.cert()))))
+                    .update(b -> tls.clientCa().ifPresent(ca -> b.trust(k -> k.pem(p -> p.certificates(resource(ca))))))
                     .clientAuth(switch (tls.clientAuth()) {
                         case NoClientCert -> TlsClientAuth.NONE;
                         case RequestClientCert, VerifyClientCertIfGiven -> TlsClientAuth.OPTIONAL;
@@ -143,7 +150,7 @@ public final class WebSecurity {
                     })
                     .build();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot set up TLS from " + tls.certFile() + " and " + tls.keyFile() + ": "
+            throw new IllegalArgumentException("cannot set up TLS from " + tls.cert().describe() + " and " + tls.key().describe() + ": "
                                                + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
     }
