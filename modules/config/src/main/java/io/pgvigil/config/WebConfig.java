@@ -122,15 +122,18 @@ public record WebConfig(Optional<Tls> tls, Map<String, String> headers, Map<Stri
      * @param minVersion   the lowest protocol, e.g. {@code TLSv1.2}
      * @param maxVersion   the highest protocol, e.g. {@code TLSv1.3}
      * @param cipherSuites IANA names of the suites to enable; empty for the JDK's defaults
+     * @param clientAllowedSans {@code client_allowed_sans}: when not empty, a client certificate must name one of
+     *                          these (DNS name, IP address, e-mail address or URI, matched exactly)
      */
     public record Tls(Pem cert, Pem key, Optional<Pem> clientCa, ClientAuth clientAuth,
-                      String minVersion, String maxVersion, List<String> cipherSuites) {
+                      String minVersion, String maxVersion, List<String> cipherSuites, List<String> clientAllowedSans) {
         public Tls {
             Objects.requireNonNull(cert, "cert");
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(clientCa, "clientCa");
             Objects.requireNonNull(clientAuth, "clientAuth");
             cipherSuites = List.copyOf(cipherSuites);
+            clientAllowedSans = List.copyOf(clientAllowedSans);
         }
 
         /** {@return the JSSE protocol names from the minimum to the maximum version} */

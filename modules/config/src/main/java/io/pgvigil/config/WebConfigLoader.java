@@ -158,7 +158,7 @@ public final class WebConfigLoader {
                                   List.of("cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version",
                                           "max_version", "cipher_suites", "prefer_server_cipher_suites", "cert", "key",
                                           "client_ca", "client_allowed_sans", "curve_preferences"));
-        for (String unsupported : List.of("client_allowed_sans", "curve_preferences")) {
+        for (String unsupported : List.of("curve_preferences")) {
             if (t.containsKey(unsupported)) {
                 problems.add(Problems.child(base, unsupported), "is not supported by pgvigil");
             }
@@ -186,23 +186,33 @@ public final class WebConfigLoader {
         if (min != null && max != null && ORDER.indexOf(min) > ORDER.indexOf(max)) {
             problems.add(base, "min_version is above max_version");
         }
-        List<String> suites = new ArrayList<>();
-        if (t.containsKey("cipher_suites") && !isNull(t.get("cipher_suites"))) {
-            if (t.get("cipher_suites") instanceof SequenceNode seq) {
-                for (Node n : seq.getValue()) {
-                    String s = string(n, Problems.child(base, "cipher_suites"), problems);
-                    if (s != null) {
-                        suites.add(s);
-                    }
-                }
-            } else {
-                problems.add(Problems.child(base, "cipher_suites"), "value must be a list");
-            }
+        List<String> suites = strings(t.get("cipher_suites"), Problems.child(base, "cipher_suites"), problems);
+        List<String> sans = strings(t.get("client_allowed_sans"), Problems.child(base, "client_allowed_sans"), problems);
+        if (!sans.isEmpty() && ca == null) {
+            problems.add(Problems.child(base, "client_allowed_sans"), "needs client_ca_file or client_ca (client certificates are verified first)");
         }
         if (cert == null || key == null || min == null || max == null) {
             return Optional.empty();
         }
-        return Optional.of(new WebConfig.Tls(cert, key, Optional.ofNullable(ca), auth, min, max, suites));
+        return Optional.of(new WebConfig.Tls(cert, key, Optional.ofNullable(ca), auth, min, max, suites, sans));
+    }
+
+    private static List<String> strings(Node node, String path, Problems problems) {
+        List<String> out = new ArrayList<>();
+        if (node == null || isNull(node)) {
+            return out;
+        }
+        if (!(node instanceof SequenceNode seq)) {
+            problems.add(path, "value must be a list");
+            return out;
+        }
+        for (Node n : seq.getValue()) {
+            String s = string(n, path, problems);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /** A PEM given as a file or inline (exporter-toolkit allows one of the two, not both). */

@@ -164,4 +164,17 @@ class WebConfigLoaderTest {
         assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_ca: [a]}\n")).singleElement().asString()
                 .endsWith("tls_server_config.client_ca: value must be a string, not a list");
     }
+
+    @Test
+    void clientAllowedSansAreReadAndNeedAClientCa() throws Exception {
+        assertThat(WebConfigLoader.load(write("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_ca_file: ca.pem, "
+                                              + "client_auth_type: RequireAndVerifyClientCert, client_allowed_sans: [prometheus.example, 10.0.0.1]}\n"))
+                           .tls().orElseThrow().clientAllowedSans()).containsExactly("prometheus.example", "10.0.0.1");
+        assertThat(WebConfigLoader.load(write("tls_server_config: {cert_file: cert.pem, key_file: key.pem}\n"))
+                           .tls().orElseThrow().clientAllowedSans()).isEmpty();
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_allowed_sans: [a]}\n")).singleElement().asString()
+                .endsWith("tls_server_config.client_allowed_sans: needs client_ca_file or client_ca (client certificates are verified first)");
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_ca_file: ca.pem, client_allowed_sans: a}\n"))
+                .singleElement().asString().endsWith("tls_server_config.client_allowed_sans: value must be a list");
+    }
 }

@@ -61,6 +61,13 @@ public final class WebSecurity {
             res.send("Too Many Requests\n".getBytes(StandardCharsets.UTF_8));
             return;
         }
+        if (c.tls().isPresent() && !ClientSans.allowed(req.remotePeer().tlsCertificates(), c.tls().get().clientAllowedSans())) {
+            res.status(Status.FORBIDDEN_403);
+            res.headers().set(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            res.headers().set(HeaderNames.CONNECTION, "close");
+            res.send("Forbidden: the client certificate has no allowed SAN\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (!c.basicAuthUsers().isEmpty() && !authorized(c, req.headers().first(HeaderNames.AUTHORIZATION))) {
             res.status(Status.UNAUTHORIZED_401);
             res.headers().set(HeaderNames.WWW_AUTHENTICATE, "Basic");
