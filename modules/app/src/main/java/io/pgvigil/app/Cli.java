@@ -31,11 +31,13 @@ final class Cli {
      * The parsed options, one component per flag (the collector switches make up {@code collectors}, the options
      * of a scrape and of the pool are their own records, which check their values).
      *
+     * @param listenAddresses     every {@code --web.listen-address}, in the order given; at least one
+     * @param systemdSocket       {@code --web.systemd-socket}: serve the sockets systemd passes instead
      * @param scrapeTimeoutOffset {@code --web.scrape-timeout-offset}, not negative
      * @param warnings            what the command line asked for that was skipped, to log
      * @param discovery           {@code --auto-discover-databases} with its include and exclude lists
      */
-    record Options(String listenAddress,
+    record Options(List<String> listenAddresses,
                    String telemetryPath,
                    String configFile,
                    Duration shutdownGracePeriod,
@@ -52,8 +54,13 @@ final class Cli {
                    boolean help,
                    boolean version,
                    String extendQueryPath,
-                   AutoDiscovery discovery) {
+                   AutoDiscovery discovery,
+                   boolean systemdSocket) {
         Options {
+            listenAddresses = List.copyOf(listenAddresses);
+            if (listenAddresses.isEmpty()) {
+                throw new IllegalArgumentException(Flag.LISTEN_ADDRESS.flagName() + " must be given at least once");
+            }
             Objects.requireNonNull(scrape, "scrape");
             Objects.requireNonNull(discovery, "discovery");
             Objects.requireNonNull(pool, "pool");
@@ -131,6 +138,8 @@ final class Cli {
             case SWITCH -> b.negatable(true).type(boolean.class).arity("0").build();
             case TEXT, LIST, DURATION, INTEGER -> b.paramLabel("<" + d.label() + ">").type(String.class).arity("1")
                     .defaultValue(d.defaultIn(env)).build();
+            case REPEATED -> b.paramLabel("<" + d.label() + ">").type(List.class).auxiliaryTypes(String.class).arity("1")
+                    .defaultValue(d.defaultIn(env)).build();
         };
     }
 
@@ -162,7 +171,7 @@ final class Cli {
                 timeout,
                 duration(Flag.SERVER_WIDE_TTL));
         PoolOptions pool = new PoolOptions(integer(Flag.MAX_OPEN), duration(Flag.IDLE_TIMEOUT), duration(Flag.LOCK_TIMEOUT));
-        return new Options(text(Flag.LISTEN_ADDRESS),
+        return new Options(repeated(Flag.LISTEN_ADDRESS),
                            text(Flag.TELEMETRY_PATH),
                            text(Flag.CONFIG_FILE),
                            grace,
@@ -180,7 +189,8 @@ final class Cli {
                            on(Flag.VERSION),
                            text(Flag.EXTEND_QUERY_PATH),
                            new AutoDiscovery(on(Flag.AUTO_DISCOVER_DATABASES), list(Flag.INCLUDE_DATABASES),
-                                             list(Flag.EXCLUDE_DATABASES)));
+                                             list(Flag.EXCLUDE_DATABASES)),
+                           on(Flag.SYSTEMD_SOCKET));
     }
 
     private boolean on(Flag flag) {
@@ -204,6 +214,17 @@ final class Cli {
 
     private List<String> list(Flag flag) {
         return FlagDeclaration.list(text(flag));
+    }
+
+    private List<String> repeated(Flag flag) {
+        OptionSpec option = spec.findOption(flag.flagName());
+        List<String> given = option.getValue();
+        if (given == null || given.isEmpty()) {
+            // as for text(): an unmatched help group keeps no value
+            String fallback = option.defaultValue();
+            return fallback == null || fallback.isEmpty() ? List.of() : List.of(fallback);
+        }
+        return List.copyOf(given);
     }
 
     private String text(Flag flag) {

@@ -53,8 +53,11 @@ enum Flag {
     LOCK_TIMEOUT(Section.GENERAL, "--connection.lock-timeout", Kind.DURATION, "DURATION", "1s", "",
                  "lock_timeout of every session, so a scrape never queues behind an exclusive lock "
                  + "(a target's lock_timeout parameter overrides it). Default: ${DEFAULT-VALUE}"),
-    LISTEN_ADDRESS(Section.WEB, "--web.listen-address", Kind.TEXT, "ADDRESS", ":9187", "",
-                   "Address on which to expose metrics and web interface. Default: ${DEFAULT-VALUE}"),
+    LISTEN_ADDRESS(Section.WEB, "--web.listen-address", Kind.REPEATED, "ADDRESS", ":9187", "",
+                   "Address on which to expose metrics and web interface. Repeatable for multiple addresses; every one "
+                   + "is bound, or pgvigil does not start. Default: ${DEFAULT-VALUE}"),
+    SYSTEMD_SOCKET(Section.WEB, "--web.systemd-socket", Kind.SWITCH, "", "false", "",
+                   "Use systemd socket activation listeners instead of port listeners (Linux only)."),
     TELEMETRY_PATH(Section.WEB, "--web.telemetry-path", Kind.TEXT, "PATH", "/metrics", "PG_EXPORTER_WEB_TELEMETRY_PATH",
                    "Path under which to expose metrics ($ENV). Default: ${DEFAULT-VALUE}"),
     WEB_CONFIG_FILE(Section.WEB, "--web.config.file", Kind.TEXT, "FILE", "", "",
@@ -110,7 +113,9 @@ enum Flag {
         /** {@code --flag=1m30s}: a Go duration. */
         DURATION,
         /** {@code --flag=42}: a whole number. */
-        INTEGER
+        INTEGER,
+        /** {@code --flag=text}, given any number of times; the default only when it is not given at all. */
+        REPEATED
     }
 
     private final FlagDeclaration declaration;

@@ -2,6 +2,7 @@ package io.pgvigil.app;
 
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.config.ConfigLoader;
 import io.pgvigil.config.LoadResult;
@@ -72,10 +73,15 @@ public final class Main {
             out.print(Scraper.dumpMaps(options.scrape().legacy()));
             return 0;
         }
-        ListenAddress listen;
+        Listeners listeners;
         try {
             Logging.configure(options.logLevel(), options.logFormat());
-            listen = ListenAddress.parse(options.listenAddress());
+            listeners = Listeners.parse(options.listenAddresses());
+            if (options.systemdSocket()) {
+                throw new IllegalArgumentException(Flag.SYSTEMD_SOCKET.flagName() + " is not supported: Helidon 4.5 binds "
+                                                   + "every listener itself and cannot serve a socket passed by systemd; "
+                                                   + "use --web.listen-address");
+            }
         } catch (IllegalArgumentException e) {
             err.println("pgvigil: error: " + e.getMessage());
             return 1;
@@ -143,28 +149,36 @@ public final class Main {
                 HostResolver.system(ExporterRoutes.DEFAULT_RESOLVE_TIMEOUT));
 
         WebServer server;
-        Optional<Tls> serverTls = tls;
         try {
-            server = WebServer.builder()
-                    .update(b -> serverTls.ifPresent(b::tls))
-                    .host(listen.host())
-                    .port(listen.port())
+            HttpRouting.Builder routing = HttpRouting.builder();
+            ExporterRoutes.register(routing, settings);
+            server = listeners.configure(WebServer.builder(), routing, tls, l -> l
+                            // Nagle's algorithm held back the end of about one response in a hundred until the client's
+                            // delayed ACK (p99 ~40 ms above p50 in scripts/bench-probe): a page is written whole, so send at once.
+                            .connectionOptions(o -> o.tcpNoDelay(true)))
                     .shutdownGracePeriod(options.shutdownGracePeriod())
                     .shutdownHook(false) // Signals stops the server, then closes the connections
-                    // Nagle's algorithm held back the end of about one response in a hundred until the client's
-                    // delayed ACK (p99 ~40 ms above p50 in scripts/bench-probe): a page is written whole, so send at once.
-                    .connectionOptions(o -> o.tcpNoDelay(true))
-                    .routing(routing -> ExporterRoutes.register(routing, settings))
                     .build()
                     .start();
+            listeners.requireAllBound(server);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "Error running HTTP server", "address", options.listenAddress(), "err", String.valueOf(e.getMessage()));
+            LOG.log(Level.ERROR, "Error running HTTP server", "address", String.join(",", options.listenAddresses()),
+                    "err", describe(e));
             return 1;
         }
-        service.started(server);
+        service.started(server, listeners);
         Signals.install(service);
-        LOG.log(Level.INFO, "Listening on", "address", listen.host() + ":" + server.port(), "http2", false, "tls", tls.isPresent());
+        listeners.logListening(server, tls.isPresent());
         return -1;
+    }
+
+    /** {@return the message of an exception and of its causes (a bind failure says which address only in its cause)} */
+    static String describe(Throwable e) {
+        StringBuilder out = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            out.append(": ").append(c.getMessage());
+        }
+        return out.toString();
     }
 
     static LoadResult loadConfig(Path file, ConfigState state) {

@@ -28,6 +28,7 @@ final class Service implements Lifecycle {
     private final List<Runnable> modulesChanged = new ArrayList<>();
     private final List<java.util.function.Supplier<Optional<String>>> reloaded = new ArrayList<>();
     private final AtomicReference<WebServer> server = new AtomicReference<>();
+    private final AtomicReference<Listeners> listeners = new AtomicReference<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final Object reloadLock = new Object();
 
@@ -57,6 +58,12 @@ final class Service implements Lifecycle {
 
     void started(WebServer webServer) {
         server.set(webServer);
+    }
+
+    /** Like {@link #started(WebServer)}, for a server with these listeners (a reload swaps TLS on each). */
+    void started(WebServer webServer, Listeners on) {
+        listeners.set(on);
+        started(webServer);
     }
 
     @Override
@@ -96,7 +103,10 @@ final class Service implements Lifecycle {
             } else {
                 LOG.log(Level.ERROR, "Error reloading config; keeping the last good configuration", "file", configFile.toString());
             }
-            return switch (webConfig.load(WebConfigFile.Phase.RELOAD, Optional.ofNullable(server.get()))) {
+            Optional<java.util.function.Consumer<io.helidon.common.tls.Tls>> swapTls = Optional.ofNullable(server.get())
+                    .map(s -> tls -> Optional.ofNullable(listeners.get()).ifPresentOrElse(l -> l.reloadTls(s, tls),
+                                                                                         () -> s.reloadTls(tls)));
+            return switch (webConfig.load(WebConfigFile.Phase.RELOAD, swapTls)) {
                 case WebConfigFile.Outcome.NoFile none -> outcome;
                 case WebConfigFile.Outcome.Applied applied -> new ReloadOutcome(
                         outcome.successful(), outcome.message() + "; reloaded web config file " + applied.file());

@@ -1,7 +1,6 @@
 package io.pgvigil.app;
 
 import io.helidon.common.tls.Tls;
-import io.helidon.webserver.WebServer;
 import io.pgvigil.config.WebConfig;
 import io.pgvigil.config.WebConfigLoader;
 import io.pgvigil.http.WebSecurity;
@@ -12,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -92,10 +92,10 @@ final class WebConfigFile implements Supplier<WebConfig> {
      * (when there is one) first, then users and headers. Every problem is logged at error level.
      *
      * @param phase   start-up or reload
-     * @param running the server whose TLS context a reload swaps; empty before it has started
+     * @param running puts a new TLS context in force on the running server's listeners; empty before it has started
      * @return what happened
      */
-    Outcome load(Phase phase, Optional<WebServer> running) {
+    Outcome load(Phase phase, Optional<Consumer<Tls>> running) {
         if (file.isEmpty()) {
             return new Outcome.NoFile();
         }
@@ -114,7 +114,7 @@ final class WebConfigFile implements Supplier<WebConfig> {
             String reason = "web config file " + path + ": TLS cannot be switched on or off by a reload; restart pgvigil";
             return rejected(phase, List.of(reason), reason);
         }
-        running.ifPresent(server -> tls.ifPresent(server::reloadTls));
+        running.ifPresent(swap -> tls.ifPresent(swap));
         current.set(next);
         LOG.log(Level.INFO, phase.success, "file", path.toString(),
                 "tls", tls.isPresent(), "basic_auth_users", next.basicAuthUsers().size());

@@ -10,7 +10,8 @@ class CliTest {
     @Test
     void defaultsAreUpstreams() {
         Cli.Options o = new Cli().parse();
-        assertThat(o.listenAddress()).isEqualTo(":9187");
+        assertThat(o.listenAddresses()).containsExactly(":9187");
+        assertThat(o.systemdSocket()).isFalse();
         assertThat(o.configFile()).isEqualTo("postgres_exporter.yml");
         assertThat(o.logLevel()).isEqualTo("info");
         assertThat(o.logFormat()).isEqualTo("logfmt");
@@ -29,7 +30,7 @@ class CliTest {
                                         "--web.listen-address", "127.0.0.1:9999", "--log.format=json");
         assertThat(o.collectors()).doesNotContain("settings").contains("locks");
         assertThat(o.telemetryPath()).isEqualTo("/m");
-        assertThat(o.listenAddress()).isEqualTo("127.0.0.1:9999");
+        assertThat(o.listenAddresses()).containsExactly("127.0.0.1:9999");
         assertThat(o.logFormat()).isEqualTo("json");
     }
 
@@ -129,7 +130,7 @@ class CliTest {
         Cli.Options o = new Cli(v -> null).parse("--web.listen-address=:1", "--log.level=debug", "--collector.wal",
                                                  "--web.telemetry-path=/m", "--config.file=x.yml", "--no-collector.locks",
                                                  "--log.format=json", "--web.config.file=w.yml", "--web.shutdown-grace-period=5s");
-        assertThat(o.listenAddress()).isEqualTo(":1");
+        assertThat(o.listenAddresses()).containsExactly(":1");
         assertThat(o.telemetryPath()).isEqualTo("/m");
         assertThat(o.logLevel()).isEqualTo("debug");
         assertThat(o.logFormat()).isEqualTo("json");
@@ -161,6 +162,19 @@ class CliTest {
         assertThat(err.toString()).contains("--bogus", "try --help");
         assertThat(Main.run(new String[] {"--log.level=loud"}, new java.io.PrintStream(out), new java.io.PrintStream(err))).isEqualTo(1);
         assertThat(err.toString()).contains("--log.level");
+    }
+
+    @Test
+    void listenAddressIsRepeatableAndEveryOneIsKeptInOrder() {
+        Cli.Options o = new Cli(v -> null).parse("--web.listen-address=127.0.0.1:1", "--log.level=debug",
+                                                 "--web.listen-address", "[::1]:2", "--web.listen-address=:3");
+        assertThat(o.listenAddresses()).containsExactly("127.0.0.1:1", "[::1]:2", ":3");
+        assertThat(Listeners.parse(o.listenAddresses()).addresses()).containsExactly(
+                new ListenAddress("127.0.0.1", 1), new ListenAddress("::1", 2), new ListenAddress("0.0.0.0", 3));
+        assertThat(Listeners.parse(o.listenAddresses()).socketNames()).containsExactly("@default", "listen-1", "listen-2");
+        assertThatThrownBy(() -> Listeners.parse(java.util.List.of(":1", "nope")))
+                .hasMessageContaining("invalid --web.listen-address \"nope\"");
+        assertThat(new Cli(v -> null).parse("--web.systemd-socket").systemdSocket()).isTrue();
     }
 
     @Test

@@ -154,6 +154,11 @@ class FlagTableTest {
                     assertThat(new Cli(v -> null).parse(d.name())).as(d.name())
                             .isNotEqualTo(new Cli(v -> null).parse(negated));
                 }
+                case REPEATED -> {
+                    Cli.Options twice = new Cli(v -> null).parse(d.name() + "=x:1", d.name(), "y:2");
+                    assertThat(twice).as(d.name()).isNotEqualTo(defaults)
+                            .isNotEqualTo(new Cli(v -> null).parse(d.name() + "=y:2"));
+                }
                 case TEXT, LIST, DURATION, INTEGER -> {
                     String value = switch (d.kind()) {
                         case DURATION -> "3s";
@@ -193,10 +198,16 @@ class FlagTableTest {
     @Test
     void aNegativeScrapeTimeoutOffsetIsRefusedByTheOptionsRecord() {
         Cli.Options o = new Cli(v -> null).parse();
-        assertThatThrownBy(() -> new Cli.Options(o.listenAddress(), o.telemetryPath(), o.configFile(), o.shutdownGracePeriod(),
+        assertThatThrownBy(() -> new Cli.Options(o.listenAddresses(), o.telemetryPath(), o.configFile(), o.shutdownGracePeriod(),
                                                  o.webConfigFile(), o.logLevel(), o.logFormat(), o.collectors(), o.scrape(),
                                                  o.pool(), Duration.ofMillis(-1), o.includeDatabases(), o.warnings(),
-                                                 o.dumpMaps(), o.help(), o.version(), o.extendQueryPath(), o.discovery()))
+                                                 o.dumpMaps(), o.help(), o.version(), o.extendQueryPath(), o.discovery(), o.systemdSocket()))
                 .hasMessage("--web.scrape-timeout-offset must not be negative");
+        assertThatThrownBy(() -> new Cli.Options(java.util.List.<String>of(), o.telemetryPath(), o.configFile(), o.shutdownGracePeriod(),
+                                                 o.webConfigFile(), o.logLevel(), o.logFormat(), o.collectors(), o.scrape(),
+                                                 o.pool(), o.scrapeTimeoutOffset(), o.includeDatabases(), o.warnings(),
+                                                 o.dumpMaps(), o.help(), o.version(), o.extendQueryPath(), o.discovery(),
+                                                 o.systemdSocket()))
+                .hasMessage("--web.listen-address must be given at least once");
     }
 }

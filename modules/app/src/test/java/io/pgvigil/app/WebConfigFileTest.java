@@ -132,4 +132,22 @@ class WebConfigFileTest {
         assertThat(plain.get().tls()).isEmpty();
         assertThat(plain.get().basicAuthUsers()).containsOnlyKeys("prometheus");
     }
+
+    @Test
+    void inlinePemIsBuiltIntoTheTlsContextAndABrokenOneIsRejectedWithoutItsText() throws Exception {
+        WebConfigIT.keyPair(dir, "server");
+        String cert = Files.readString(dir.resolve("server.crt")).strip().indent(4);
+        String key = Files.readString(dir.resolve("server.key")).strip().indent(4);
+        Path file = write("tls_server_config:\n  cert: |\n" + cert + "  key: |\n" + key + "  client_ca: |\n" + cert);
+        assertThat(new WebConfigFile(Optional.of(file)).load(WebConfigFile.Phase.START, Optional.empty()))
+                .isInstanceOfSatisfying(WebConfigFile.Outcome.Applied.class, a -> assertThat(a.tls()).isPresent());
+
+        String body = key.lines().filter(l -> !l.contains("-----")).findFirst().orElseThrow().strip();
+        String broken = key.replace(body, "A" + body.substring(1, body.length() - 8) + "AAAAAAAA");
+        write("tls_server_config:\n  cert: |\n" + cert + "  key: |\n" + broken);
+        WebConfigFile.Outcome rejected = new WebConfigFile(Optional.of(file)).load(WebConfigFile.Phase.START, Optional.empty());
+        assertThat(rejected).isInstanceOfSatisfying(WebConfigFile.Outcome.Rejected.class, r -> assertThat(r.reason())
+                .contains("cannot set up TLS from inline tls_server_config.cert and inline tls_server_config.key")
+                .doesNotContain(body.substring(8, 40)));
+    }
 }

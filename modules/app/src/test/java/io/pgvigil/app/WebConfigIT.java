@@ -87,6 +87,10 @@ class WebConfigIT {
     }
 
     private static String webConfig(String user, String hash) {
+        return webConfig(user, hash, "localhost");
+    }
+
+    private static String webConfig(String user, String hash, String allowedSan) {
         return """
                 tls_server_config:
                   cert_file: server.crt
@@ -94,12 +98,13 @@ class WebConfigIT {
                   client_ca_file: client.crt
                   client_auth_type: RequireAndVerifyClientCert
                   min_version: TLS12
+                  client_allowed_sans: [%s]
                 http_server_config:
                   headers:
                     X-Content-Type-Options: nosniff
                 basic_auth_users:
                   %s: %s
-                """.formatted(user, hash);
+                """.formatted(allowedSan, user, hash);
     }
 
     @Test
@@ -146,6 +151,14 @@ class WebConfigIT {
             assertThat(failed.body()).contains("basic_auth_users.scraper: is not a bcrypt hash").doesNotContain("plaintext-password");
             assertThat(get(withCert, base + "/metrics", "scraper:Web-Sec-pw-2").statusCode()).isEqualTo(200);
             assertThat(image.log()).doesNotContain("plaintext-password").doesNotContain(HASH_1).doesNotContain(HASH_2);
+
+            // client_allowed_sans: the client certificate (SANs 127.0.0.1 and localhost) is no longer allowed
+            Files.writeString(web, webConfig("scraper", HASH_2, "prometheus.example"));
+            // (the reload answers 500 for the auth-module file, which this test does not write; the web config is applied)
+            assertThat(withCert.send(post, HttpResponse.BodyHandlers.ofString()).body()).contains("reloaded web config file " + web);
+            HttpResponse<String> forbidden = get(client(server, clientKeys), base + "/metrics", "scraper:Web-Sec-pw-2");
+            assertThat(forbidden.statusCode()).isEqualTo(403);
+            assertThat(forbidden.body()).isEqualTo("Forbidden: the client certificate has no allowed SAN\n");
         }
     }
 

@@ -8,6 +8,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class WebConfigLoader {
     private static final Pattern BCRYPT = Pattern.compile("\\$2[abxy]?\\$(0[4-9]|[12]\\d|3[01])\\$[./A-Za-z0-9]{53}");
     private static final Map<String, String> VERSIONS = Map.of("TLS10", "TLSv1", "TLS11", "TLSv1.1", "TLS12", "TLSv1.2",
                                                                "TLS13", "TLSv1.3");
+    private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)");
     private static final List<String> ORDER = List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
     private WebConfigLoader() {
@@ -66,11 +68,12 @@ public final class WebConfigLoader {
         Optional<WebConfig.Tls> tls = Optional.empty();
         Map<String, String> headers = new LinkedHashMap<>();
         Map<String, String> users = new LinkedHashMap<>();
+        Optional<WebConfig.RateLimit> rateLimit = Optional.empty();
         if (root.isPresent() && !isNull(root.get())) {
             Map<String, Node> top = map(root.get(), "", problems,
                                         List.of("tls_server_config", "http_server_config", "basic_auth_users", "rate_limit"));
             if (top.containsKey("rate_limit") && !isNull(top.get("rate_limit"))) {
-                problems.add("rate_limit", "is not supported by pgvigil");
+                rateLimit = rateLimit(top.get("rate_limit"), problems);
             }
             if (top.containsKey("tls_server_config") && !isNull(top.get("tls_server_config"))) {
                 tls = tls(top.get("tls_server_config"), dir, problems);
@@ -97,7 +100,56 @@ public final class WebConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidWebConfigException(problems.messages());
         }
-        return new WebConfig(tls, headers, users);
+        return new WebConfig(tls, headers, users, rateLimit);
+    }
+
+    private static Optional<WebConfig.RateLimit> rateLimit(Node node, Problems problems) {
+        Map<String, Node> r = map(node, "rate_limit", problems, List.of("interval", "burst"));
+        Duration interval = Duration.ZERO;
+        int burst = 0;
+        if (r.containsKey("interval") && !isNull(r.get("interval"))) {
+            String v = string(r.get("interval"), "rate_limit.interval", problems);
+            Optional<Duration> d = v == null ? Optional.empty() : goDuration(v);
+            if (v != null && d.isEmpty()) {
+                problems.add("rate_limit.interval", "invalid duration " + Problems.quote(v) + " (e.g. 1s, 500ms, 1m30s)");
+            }
+            interval = d.orElse(Duration.ZERO);
+        }
+        if (r.containsKey("burst") && !isNull(r.get("burst"))) {
+            String v = string(r.get("burst"), "rate_limit.burst", problems);
+            try {
+                burst = v == null ? 0 : Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                problems.add("rate_limit.burst", "invalid value " + Problems.quote(v) + " (a whole number)");
+            }
+            if (burst < 0) {
+                problems.add("rate_limit.burst", "must not be negative");
+            }
+        }
+        return interval.isZero() || burst < 0 ? Optional.empty() : Optional.of(new WebConfig.RateLimit(interval, burst));
+    }
+
+    /** Go's {@code time.ParseDuration} for what a config holds: e.g. {@code 0}, {@code 1s}, {@code 1m30s}, {@code 0.5s}. */
+    static Optional<Duration> goDuration(String text) {
+        if (text.equals("0")) {
+            return Optional.of(Duration.ZERO);
+        }
+        java.util.regex.Matcher m = GO_DURATION_PART.matcher(text);
+        int at = 0;
+        double nanos = 0;
+        while (at < text.length() && m.find(at) && m.start() == at) {
+            double unit = switch (m.group(2)) {
+                case "ns" -> 1;
+                case "us", "\u00b5s", "\u03bcs" -> 1e3;
+                case "ms" -> 1e6;
+                case "s" -> 1e9;
+                case "m" -> 60e9;
+                default -> 3600e9;
+            };
+            nanos += Double.parseDouble(m.group(1)) * unit;
+            at = m.end();
+        }
+        return at == text.length() && at > 0 ? Optional.of(Duration.ofNanos((long) nanos)) : Optional.empty();
     }
 
     private static Optional<WebConfig.Tls> tls(Node node, Path dir, Problems problems) {
@@ -106,14 +158,14 @@ public final class WebConfigLoader {
                                   List.of("cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version",
                                           "max_version", "cipher_suites", "prefer_server_cipher_suites", "cert", "key",
                                           "client_ca", "client_allowed_sans", "curve_preferences"));
-        for (String unsupported : List.of("cert", "key", "client_ca", "client_allowed_sans", "curve_preferences")) {
+        for (String unsupported : List.of("curve_preferences")) {
             if (t.containsKey(unsupported)) {
                 problems.add(Problems.child(base, unsupported), "is not supported by pgvigil");
             }
         }
-        Path cert = file(t.get("cert_file"), Problems.child(base, "cert_file"), dir, problems, true);
-        Path key = file(t.get("key_file"), Problems.child(base, "key_file"), dir, problems, true);
-        Path ca = file(t.get("client_ca_file"), Problems.child(base, "client_ca_file"), dir, problems, false);
+        WebConfig.Pem cert = pem(t, base, "cert_file", "cert", dir, problems, true);
+        WebConfig.Pem key = pem(t, base, "key_file", "key", dir, problems, true);
+        WebConfig.Pem ca = pem(t, base, "client_ca_file", "client_ca", dir, problems, false);
         WebConfig.ClientAuth auth = WebConfig.ClientAuth.NoClientCert;
         if (t.containsKey("client_auth_type")) {
             String v = string(t.get("client_auth_type"), Problems.child(base, "client_auth_type"), problems);
@@ -134,23 +186,58 @@ public final class WebConfigLoader {
         if (min != null && max != null && ORDER.indexOf(min) > ORDER.indexOf(max)) {
             problems.add(base, "min_version is above max_version");
         }
-        List<String> suites = new ArrayList<>();
-        if (t.containsKey("cipher_suites") && !isNull(t.get("cipher_suites"))) {
-            if (t.get("cipher_suites") instanceof SequenceNode seq) {
-                for (Node n : seq.getValue()) {
-                    String s = string(n, Problems.child(base, "cipher_suites"), problems);
-                    if (s != null) {
-                        suites.add(s);
-                    }
-                }
-            } else {
-                problems.add(Problems.child(base, "cipher_suites"), "value must be a list");
-            }
+        List<String> suites = strings(t.get("cipher_suites"), Problems.child(base, "cipher_suites"), problems);
+        List<String> sans = strings(t.get("client_allowed_sans"), Problems.child(base, "client_allowed_sans"), problems);
+        if (!sans.isEmpty() && ca == null) {
+            problems.add(Problems.child(base, "client_allowed_sans"), "needs client_ca_file or client_ca (client certificates are verified first)");
         }
         if (cert == null || key == null || min == null || max == null) {
             return Optional.empty();
         }
-        return Optional.of(new WebConfig.Tls(cert, key, Optional.ofNullable(ca), auth, min, max, suites));
+        return Optional.of(new WebConfig.Tls(cert, key, Optional.ofNullable(ca), auth, min, max, suites, sans));
+    }
+
+    private static List<String> strings(Node node, String path, Problems problems) {
+        List<String> out = new ArrayList<>();
+        if (node == null || isNull(node)) {
+            return out;
+        }
+        if (!(node instanceof SequenceNode seq)) {
+            problems.add(path, "value must be a list");
+            return out;
+        }
+        for (Node n : seq.getValue()) {
+            String s = string(n, path, problems);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** A PEM given as a file or inline (exporter-toolkit allows one of the two, not both). */
+    private static WebConfig.Pem pem(Map<String, Node> t, String base, String fileKey, String inlineKey, Path dir,
+                                     Problems problems, boolean required) {
+        boolean inline = t.containsKey(inlineKey) && !isNull(t.get(inlineKey));
+        boolean file = t.containsKey(fileKey) && !isNull(t.get(fileKey));
+        if (inline && file) {
+            problems.add(base, "give either " + fileKey + " or " + inlineKey + ", not both");
+            return null;
+        }
+        if (!inline) {
+            Path p = file(t.get(fileKey), Problems.child(base, fileKey), dir, problems, required);
+            return p == null ? null : new WebConfig.Pem.File(p);
+        }
+        String path = Problems.child(base, inlineKey);
+        if (!(t.get(inlineKey) instanceof ScalarNode s)) {
+            problems.add(path, "value must be a string, not " + kind(t.get(inlineKey)));
+            return null;
+        }
+        if (!s.getValue().contains("-----BEGIN ")) {
+            problems.add(path, "is not PEM text (no -----BEGIN line)");
+            return null;
+        }
+        return new WebConfig.Pem.Inline(path, s.getValue());
     }
 
     private static String version(Node node, String path, String fallback, Problems problems) {

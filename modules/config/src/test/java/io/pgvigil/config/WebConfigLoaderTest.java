@@ -56,8 +56,8 @@ class WebConfigLoaderTest {
                   prometheus: %s
                 """.formatted(HASH)));
         WebConfig.Tls tls = c.tls().orElseThrow();
-        assertThat(tls.certFile()).isEqualTo(dir.resolve("cert.pem").toAbsolutePath());
-        assertThat(tls.clientCaFile()).contains(dir.resolve("ca.pem").toAbsolutePath());
+        assertThat(tls.cert()).isEqualTo(new WebConfig.Pem.File(dir.resolve("cert.pem").toAbsolutePath()));
+        assertThat(tls.clientCa()).contains(new WebConfig.Pem.File(dir.resolve("ca.pem").toAbsolutePath()));
         assertThat(tls.clientAuth()).isEqualTo(WebConfig.ClientAuth.RequireAndVerifyClientCert);
         assertThat(tls.protocols()).containsExactly("TLSv1.3");
         assertThat(c.headers()).containsEntry("X-Frame-Options", "deny").containsKey("Strict-Transport-Security");
@@ -102,7 +102,13 @@ class WebConfigLoaderTest {
                 .endsWith("http_server_config.headers.X-Frame-Options: invalid value (allowed: deny, sameorigin)");
         assertThat(errors("tls_config: {}\n")).singleElement().asString()
                 .endsWith("web.yml: unknown key \"tls_config\" (allowed: tls_server_config, http_server_config, basic_auth_users, rate_limit)");
-        assertThat(errors("rate_limit: {interval: 1s, burst: 5}\n")).singleElement().asString().endsWith("rate_limit: is not supported by pgvigil");
+        assertThat(errors("rate_limit: {interval: soon, burst: 5}\n")).singleElement().asString()
+                .endsWith("rate_limit.interval: invalid duration \"soon\" (e.g. 1s, 500ms, 1m30s)");
+        assertThat(errors("rate_limit: {interval: 1s, burst: -1}\n")).singleElement().asString().endsWith("rate_limit.burst: must not be negative");
+        assertThat(errors("rate_limit: {interval: 1s, burst: many}\n")).singleElement().asString()
+                .endsWith("rate_limit.burst: invalid value \"many\" (a whole number)");
+        assertThat(errors("rate_limit: {interval: 1s, bursts: 5}\n")).singleElement().asString()
+                .endsWith("rate_limit: unknown key \"bursts\" (allowed: interval, burst)");
         assertThat(errors("basic_auth_users: [a]\n")).singleElement().asString().endsWith("basic_auth_users: value must be a map, not a list");
         assertThat(errors("basic_auth_users:\n  u: " + HASH + "\n  u: " + HASH + "\n")).singleElement().asString()
                 .endsWith("basic_auth_users: duplicate key \"u\"").doesNotContain(HASH);
@@ -115,5 +121,60 @@ class WebConfigLoaderTest {
     void aMissingFileIsAnError() {
         assertThatThrownBy(() -> WebConfigLoader.load(dir.resolve("none.yml")))
                 .isInstanceOf(WebConfigLoader.InvalidWebConfigException.class).hasMessageEndingWith("none.yml: file does not exist");
+    }
+
+    @Test
+    void rateLimitIsReadAsExporterToolkitsAndAZeroIntervalIsNoLimit() throws Exception {
+        assertThat(WebConfigLoader.load(write("rate_limit: {interval: 1m30s, burst: 5}\n")).rateLimit())
+                .contains(new WebConfig.RateLimit(java.time.Duration.ofSeconds(90), 5));
+        assertThat(WebConfigLoader.load(write("rate_limit:\n  interval: 250ms\n")).rateLimit())
+                .contains(new WebConfig.RateLimit(java.time.Duration.ofMillis(250), 0));
+        assertThat(WebConfigLoader.load(write("rate_limit: {interval: 0s, burst: 5}\n")).rateLimit()).isEmpty();
+        assertThat(WebConfigLoader.load(write("rate_limit: {burst: 5}\n")).rateLimit()).isEmpty();
+        assertThat(WebConfigLoader.load(write("basic_auth_users: {}\n")).rateLimit()).isEmpty();
+        assertThat(WebConfigLoader.goDuration("1h2m3.5s")).contains(java.time.Duration.ofMillis(3_723_500));
+        assertThat(WebConfigLoader.goDuration("1.5")).isEmpty();
+        assertThat(WebConfigLoader.goDuration("s")).isEmpty();
+    }
+
+    @Test
+    void certKeyAndClientCaMayBeInlineButNotBothWays() throws Exception {
+        String key = "-----BEGIN PRIVATE KEY-----\n    c2VjcmV0LWtleS1ieXRlcw==\n    -----END PRIVATE KEY-----";
+        WebConfig.Tls tls = WebConfigLoader.load(write("""
+                tls_server_config:
+                  cert: |
+                    -----BEGIN CERTIFICATE-----
+                    Y2VydA==
+                    -----END CERTIFICATE-----
+                  key: |
+                    %s
+                  client_ca_file: ca.pem
+                  client_auth_type: RequireAndVerifyClientCert
+                """.formatted(key))).tls().orElseThrow();
+        assertThat(tls.cert()).isInstanceOf(WebConfig.Pem.Inline.class);
+        assertThat(((WebConfig.Pem.Inline) tls.cert()).text()).startsWith("-----BEGIN CERTIFICATE-----\nY2VydA==\n");
+        assertThat(tls.key().describe()).isEqualTo("inline tls_server_config.key");
+        assertThat(tls.clientCa()).contains(new WebConfig.Pem.File(dir.resolve("ca.pem").toAbsolutePath()));
+        assertThat(tls.toString()).doesNotContain("c2VjcmV0LWtleS1ieXRlcw").contains("text=******");
+
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, cert: x, key_file: key.pem}\n")).singleElement().asString()
+                .endsWith("tls_server_config: give either cert_file or cert, not both");
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key: c2VjcmV0LWtleS1ieXRlcw}\n")).singleElement().asString()
+                .endsWith("tls_server_config.key: is not PEM text (no -----BEGIN line)").doesNotContain("c2VjcmV0");
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_ca: [a]}\n")).singleElement().asString()
+                .endsWith("tls_server_config.client_ca: value must be a string, not a list");
+    }
+
+    @Test
+    void clientAllowedSansAreReadAndNeedAClientCa() throws Exception {
+        assertThat(WebConfigLoader.load(write("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_ca_file: ca.pem, "
+                                              + "client_auth_type: RequireAndVerifyClientCert, client_allowed_sans: [prometheus.example, 10.0.0.1]}\n"))
+                           .tls().orElseThrow().clientAllowedSans()).containsExactly("prometheus.example", "10.0.0.1");
+        assertThat(WebConfigLoader.load(write("tls_server_config: {cert_file: cert.pem, key_file: key.pem}\n"))
+                           .tls().orElseThrow().clientAllowedSans()).isEmpty();
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_allowed_sans: [a]}\n")).singleElement().asString()
+                .endsWith("tls_server_config.client_allowed_sans: needs client_ca_file or client_ca (client certificates are verified first)");
+        assertThat(errors("tls_server_config: {cert_file: cert.pem, key_file: key.pem, client_ca_file: ca.pem, client_allowed_sans: a}\n"))
+                .singleElement().asString().endsWith("tls_server_config.client_allowed_sans: value must be a list");
     }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * Enforces the web config file on every request: basic auth against bcrypt hashes (as exporter-toolkit: an
+ * Enforces the web config file on every request: the rate limit (one token bucket for all requests, checked
+ * before authentication, 429 when empty, as exporter-toolkit), basic auth against bcrypt hashes (as exporter-toolkit: an
  * unknown user is checked against a fixed dummy hash so that it takes as long as a known one, verified
  * triples are cached, bcrypt runs one at a time) and the configured response headers. Also turns the TLS
  * section into Helidon's {@link Tls}.
@@ -43,6 +44,7 @@ public final class WebSecurity {
     private final Supplier<WebConfig> config;
     private final Set<String> verified = ConcurrentHashMap.newKeySet();
     private final ReentrantLock bcryptLock = new ReentrantLock();
+    private final TokenBucket rateLimit = new TokenBucket();
 
     /** @param config the web config in force, read on every request so that a reload applies at once */
     public WebSecurity(Supplier<WebConfig> config) {
@@ -53,6 +55,19 @@ public final class WebSecurity {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         WebConfig c = config.get();
         c.headers().forEach((name, value) -> res.headers().set(HeaderNames.create(name), value));
+        if (!rateLimit.allow(c.rateLimit())) {
+            res.status(Status.TOO_MANY_REQUESTS_429);
+            res.headers().set(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            res.send("Too Many Requests\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (c.tls().isPresent() && !ClientSans.allowed(req.remotePeer().tlsCertificates(), c.tls().get().clientAllowedSans())) {
+            res.status(Status.FORBIDDEN_403);
+            res.headers().set(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            res.headers().set(HeaderNames.CONNECTION, "close");
+            res.send("Forbidden: the client certificate has no allowed SAN\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (!c.basicAuthUsers().isEmpty() && !authorized(c, req.headers().first(HeaderNames.AUTHORIZATION))) {
             res.status(Status.UNAUTHORIZED_401);
             res.headers().set(HeaderNames.WWW_AUTHENTICATE, "Basic");
@@ -111,6 +126,13 @@ public final class WebSecurity {
         }
     }
 
+    private static Resource resource(WebConfig.Pem pem) {
+        return switch (pem) {
+            case WebConfig.Pem.File f -> Resource.create(f.path());
+            case WebConfig.Pem.Inline i -> Resource.create(i.key(), i.text().getBytes(StandardCharsets.US_ASCII));
+        };
+    }
+
     /**
      * @param tls the TLS section of the web config
      * @return Helidon's TLS for the server socket, from the PEM files
@@ -119,9 +141,9 @@ public final class WebSecurity {
     public static Tls tls(WebConfig.Tls tls) {
         try {
             return Tls.builder()
-                    .privateKey(k -> k.pem(p -> p.key(Resource.create(tls.keyFile()))))
-                    .privateKeyCertChain(k -> k.pem(p -> p.certChain(Resource.create(tls.certFile()))))
-                    .update(b -> tls.clientCaFile().ifPresent(ca -> b.trust(k -> k.pem(p -> p.certificates(Resource.create(ca))))))
+                    .privateKey(k -> k.pem(p -> p.key(resource(tls.key()))))
+                    .privateKeyCertChain(k -> k.pem(p -> p.certChain(resource(tls.cert()))))
+                    .update(b -> tls.clientCa().ifPresent(ca -> b.trust(k -> k.pem(p -> p.certificates(resource(ca))))))
                     .clientAuth(switch (tls.clientAuth()) {
                         case NoClientCert -> TlsClientAuth.NONE;
                         case RequestClientCert, VerifyClientCertIfGiven -> TlsClientAuth.OPTIONAL;
@@ -135,7 +157,7 @@ public final class WebSecurity {
                     })
                     .build();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot set up TLS from " + tls.certFile() + " and " + tls.keyFile() + ": "
+            throw new IllegalArgumentException("cannot set up TLS from " + tls.cert().describe() + " and " + tls.key().describe() + ": "
                                                + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
     }
