@@ -13,7 +13,7 @@ import java.util.function.Function;
  * this process only if {@code LISTEN_PID} is its pid. JDK 25 has no public API that wraps an inherited descriptor
  * other than fd 0 ({@link System#inheritedChannel()}), so pgvigil serves exactly one socket: the launcher
  * {@code bin/pgvigil} moves fd 3 to fd 0 before it execs java (an exec keeps the pid, so {@code LISTEN_PID} stays
- * right), and a unit may instead put it there itself with {@code StandardInput=socket}.
+ * right).
  */
 final class SystemdSocket {
     private SystemdSocket() {
@@ -62,8 +62,7 @@ final class SystemdSocket {
             return server;
         }
         throw new IllegalArgumentException(Flag.SYSTEMD_SOCKET.flagName() + ": fd 0 is not a listening TCP socket: start "
-                                           + "pgvigil through bin/pgvigil (it moves fd 3 to fd 0) or set "
-                                           + "StandardInput=socket in the service unit");
+                                           + "pgvigil through bin/pgvigil, which moves the socket from fd 3 to fd 0");
     }
 
     /** {@return {@link System#inheritedChannel()}} */

@@ -55,8 +55,8 @@ class SystemdSocketTest {
     @Test
     void fdZeroThatIsNotAListeningSocketSaysHowToStart() throws IOException {
         Map<String, String> env = Map.of("LISTEN_PID", "42", "LISTEN_FDS", "1");
-        String expected = "--web.systemd-socket: fd 0 is not a listening TCP socket: start pgvigil through bin/pgvigil "
-                          + "(it moves fd 3 to fd 0) or set StandardInput=socket in the service unit";
+        String expected = "--web.systemd-socket: fd 0 is not a listening TCP socket: start pgvigil through bin/pgvigil, "
+                          + "which moves the socket from fd 3 to fd 0";
         assertThatThrownBy(() -> SystemdSocket.take(env::get, 42, NONE)).hasMessage(expected);
         try (SocketChannel connected = SocketChannel.open()) {
             assertThatThrownBy(() -> SystemdSocket.take(env::get, 42, () -> Optional.of(connected))).hasMessage(expected);
