@@ -8,5 +8,18 @@ aot=
 if [ -f "$dir/lib/pgvigil.aot" ]; then
   aot="-XX:AOTCache=$dir/lib/pgvigil.aot"
 fi
+# --web.systemd-socket: the JDK can take over an inherited socket only on fd 0, so move the one socket
+# systemd passes (fd 3, LISTEN_FDS=1, LISTEN_PID = this pid, which exec keeps) there. Anything else is
+# left as it is, and pgvigil says what is wrong.
+sock=
+for a in "$@"; do
+  case $a in
+    --web.systemd-socket) sock=1 ;;
+    --no-web.systemd-socket) sock= ;;
+  esac
+done
+if [ -n "$sock" ] && [ "${LISTEN_PID:-}" = "$$" ] && [ "${LISTEN_FDS:-}" = 1 ]; then
+  exec 0<&3 3<&-
+fi
 # shellcheck disable=SC2086
 exec "$dir/bin/java" $opts $aot -Xlog:aot*=error -Xlog:cds*=error -m io.pgvigil.app/io.pgvigil.app.Main "$@"

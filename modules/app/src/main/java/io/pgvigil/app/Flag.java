@@ -57,7 +57,8 @@ enum Flag {
                    "Address on which to expose metrics and web interface. Repeatable for multiple addresses; every one "
                    + "is bound, or pgvigil does not start. Default: ${DEFAULT-VALUE}"),
     SYSTEMD_SOCKET(Section.WEB, "--web.systemd-socket", Kind.SWITCH, "", "false", "",
-                   "Use systemd socket activation listeners instead of port listeners (Linux only)."),
+                   "Use systemd socket activation listeners instead of port listeners (Linux only). Exactly one "
+                   + "socket (LISTEN_FDS=1), started through bin/pgvigil; --web.listen-address is then ignored."),
     TELEMETRY_PATH(Section.WEB, "--web.telemetry-path", Kind.TEXT, "PATH", "/metrics", "PG_EXPORTER_WEB_TELEMETRY_PATH",
                    "Path under which to expose metrics ($ENV). Default: ${DEFAULT-VALUE}"),
     WEB_CONFIG_FILE(Section.WEB, "--web.config.file", Kind.TEXT, "FILE", "", "",

@@ -18,15 +18,23 @@ import io.pgvigil.dsn.TargetAllowList;
 import io.pgvigil.http.ExporterRoutes;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** Starts pgvigil: parses the command line, loads the config, wires the scraper and serves HTTP. */
 public final class Main {
     private static final Logger LOG = System.getLogger(Main.class.getName());
+    /** Where Helidon listens under {@code --web.systemd-socket}: loopback, a port the kernel picks. */
+    private static final String RELAY_TARGET = "127.0.0.1:0";
+    /** How many connections the socket from systemd relays at once (more wait in its backlog). */
+    private static final int RELAY_CONNECTIONS = 256;
 
     private Main() {
     }
@@ -74,13 +82,15 @@ public final class Main {
             return 0;
         }
         Listeners listeners;
+        Optional<ServerSocketChannel> fromSystemd = Optional.empty();
         try {
             Logging.configure(options.logLevel(), options.logFormat());
             listeners = Listeners.parse(options.listenAddresses());
             if (options.systemdSocket()) {
-                throw new IllegalArgumentException(Flag.SYSTEMD_SOCKET.flagName() + " is not supported: Helidon 4.5 binds "
-                                                   + "every listener itself and cannot serve a socket passed by systemd; "
-                                                   + "use --web.listen-address");
+                fromSystemd = Optional.of(SystemdSocket.take(System::getenv, ProcessHandle.current().pid(),
+                                                             SystemdSocket::systemInherited));
+                // Helidon listens on a private loopback port; the relay feeds it the socket from systemd.
+                listeners = Listeners.parse(List.of(RELAY_TARGET));
             }
         } catch (IllegalArgumentException e) {
             err.println("pgvigil: error: " + e.getMessage());
@@ -168,8 +178,26 @@ public final class Main {
         }
         service.started(server, listeners);
         Signals.install(service);
-        listeners.logListening(server, tls.isPresent());
+        if (fromSystemd.isPresent()) {
+            relay(fromSystemd.get(), server, service, tls.isPresent());
+        } else {
+            listeners.logListening(server, tls.isPresent());
+        }
         return -1;
+    }
+
+    /** Relays the socket from systemd to Helidon's loopback listener, closed once the server has stopped. */
+    private static void relay(ServerSocketChannel socket, WebServer server, Service service, boolean tls) {
+        InetSocketAddress target = new InetSocketAddress("127.0.0.1", server.port());
+        service.closeOnStop(SocketRelay.start(socket, target, RELAY_CONNECTIONS));
+        String address;
+        try {
+            address = String.valueOf(socket.getLocalAddress());
+        } catch (IOException e) {
+            address = "?";
+        }
+        LOG.log(Level.INFO, "Listening on", "address", address.startsWith("/") ? address.substring(1) : address,
+                "http2", false, "tls", tls, "systemd_socket", true, "relay_to", target.getHostString() + ":" + target.getPort());
     }
 
     /** {@return the message of an exception and of its causes (a bind failure says which address only in its cause)} */

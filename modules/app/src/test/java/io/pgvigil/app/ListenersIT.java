@@ -1,11 +1,19 @@
 package io.pgvigil.app;
 
+import io.pgvigil.testkit.MonitoredServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.KeyStore;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +22,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The image with several listen addresses, and started by systemd socket activation (a socket on fd 3). */
+/** The image with several listen addresses, and started by systemd socket activation (sockets from fd 3). */
 class ListenersIT {
     @Test
     void everyListenAddressIsBoundAndLogged(@TempDir Path dir) throws Exception {
@@ -35,37 +43,112 @@ class ListenersIT {
         }
     }
 
+    /** bcrypt (cost 10) of Web-Sec-pw-1, as in WebConfigIT. */
+    private static final String HASH = "$2a$10$jwEZ2MbUNnk5TKFKwxmlceALJhSK0IyNnAJGFh0/lO29kXZo9HERO";
+
     /**
      * As systemd would: a listening socket on fd 3, LISTEN_FDS=1 and LISTEN_PID set to the PID that runs
-     * pgvigil (python3 binds, then execs the launcher, which execs java: the PID stays the same).
+     * pgvigil (python3 binds, then execs the launcher, which execs java: the PID stays the same). pgvigil serves
+     * /metrics and /probe on that socket, with the web config's TLS and basic auth (the relay passes the bytes through).
      */
     @Test
-    void aSocketPassedBySystemdIsRefusedWithAReason(@TempDir Path dir) throws Exception {
+    void aSocketPassedBySystemdIsServedWithTlsAndBasicAuth(@TempDir Path dir) throws Exception {
+        MonitoredServer mon = MonitoredServer.shared(MonitoredServer.majors().getLast(), "pgvigil_sock", "Sock-pw-1");
+        Path config = dir.resolve("postgres_exporter.yml");
+        Files.writeString(config, """
+                auth_modules:
+                  m:
+                    type: userpass
+                    userpass: {username: pgvigil_sock, password: Sock-pw-1}
+                    options: {sslmode: disable, dbname: postgres}
+                """);
+        Path web = dir.resolve("web.yml");
+        KeyStore serverKeys = WebConfigIT.keyPair(dir, "server");
+        Files.writeString(web, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                               + "basic_auth_users:\n  prometheus: " + HASH + "\n");
         Path launcher = Path.of(System.getProperty("pgvigil.image"), "bin", "pgvigil");
-        String script = """
-                import os, socket, sys
-                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                s.bind(("127.0.0.1", 0))
-                s.listen(16)
-                os.dup2(s.fileno(), 3)
-                os.set_inheritable(3, True)
-                os.environ["LISTEN_FDS"] = "1"
-                os.environ["LISTEN_PID"] = str(os.getpid())
-                os.environ["LISTEN_FDNAMES"] = "pgvigil.socket"
-                print("bound", s.getsockname()[1], flush=True)
-                os.execv(sys.argv[1], [sys.argv[1], "--web.systemd-socket"])
-                """;
         Path log = dir.resolve("out.log");
-        Process p = new ProcessBuilder("python3", "-c", script, launcher.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c", SYSTEMD, launcher.toString(), "--web.systemd-socket",
+                                               "--config.file=" + config, "--web.config.file=" + web)
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("DATA_SOURCE_NAME", mon.dsn("postgres"));
+        Process p = pb.start();
+        try {
+            Pattern listening = Pattern.compile("bound (\\d+)\n[\\s\\S]*msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+) "
+                                                + "http2=false tls=true systemd_socket=true relay_to=127\\.0\\.0\\.1:(\\d+)");
+            Matcher m = listening.matcher("");
+            for (int i = 0; i < 600 && !m.reset(Files.readString(log)).find() && p.isAlive(); i++) {
+                Thread.sleep(50);
+            }
+            String out = Files.readString(log);
+            assertThat(m.reset(out).find()).as(out).isTrue();
+            int port = Integer.parseInt(m.group(1));
+            assertThat(m.group(2)).isEqualTo(m.group(1));
+            assertThat(m.group(3)).isNotEqualTo(m.group(1));
+
+            HttpClient client = WebConfigIT.client(serverKeys, null);
+            String auth = "Basic " + Base64.getEncoder().encodeToString("prometheus:Web-Sec-pw-1".getBytes(StandardCharsets.UTF_8));
+            URI base = URI.create("https://127.0.0.1:" + port);
+            HttpResponse<String> denied = client.send(HttpRequest.newBuilder(base.resolve("/metrics"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(denied.statusCode()).isEqualTo(401);
+            for (int i = 0; i < 3; i++) { // keep-alive and new connections through the relay
+                HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(base.resolve("/metrics")).header("Authorization", auth)
+                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).isEqualTo(200);
+                assertThat(metrics.body()).contains("\npg_up 1\n");
+            }
+            HttpResponse<String> probe = client.send(HttpRequest.newBuilder(base.resolve(ImageProcess.probePath(mon.target(), "m")))
+                    .header("Authorization", auth).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(probe.statusCode()).isEqualTo(200);
+            assertThat(probe.body()).contains("\npg_up 1\n");
+
+            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).inheritIO().start().waitFor();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+            assertThat(Files.readString(log)).doesNotContain("Sock-pw-1", "Web-Sec-pw-1");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** Two sockets: the JDK can take over one, so pgvigil refuses with a reason instead of serving half. */
+    @Test
+    void twoSocketsPassedBySystemdAreRefusedWithAReason(@TempDir Path dir) throws Exception {
+        Path launcher = Path.of(System.getProperty("pgvigil.image"), "bin", "pgvigil");
+        Path log = dir.resolve("out.log");
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c", SYSTEMD.replace("n = 1", "n = 2"), launcher.toString(),
+                                               "--web.systemd-socket")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
         try {
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
             String out = Files.readString(log);
             assertThat(p.exitValue()).as(out).isEqualTo(1);
-            assertThat(out).contains("bound ", "pgvigil: error: --web.systemd-socket is not supported: Helidon 4.5 binds")
+            assertThat(out).contains("bound ", "pgvigil: error: --web.systemd-socket: systemd passed LISTEN_FDS=2 "
+                                               + "(pgvigil.socket:pgvigil.socket) but pgvigil serves exactly one socket")
                     .doesNotContain("Listening on");
         } finally {
             p.destroyForcibly();
         }
     }
+
+    /** Binds n listening sockets on fds 3.., sets LISTEN_* as systemd does, and execs argv[1] with the rest. */
+    private static final String SYSTEMD = """
+            import os, socket, sys
+            n = 1
+            keep = []  # a dropped socket object would close its fd
+            for i in range(n):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.bind(("127.0.0.1", 0))
+                s.listen(16)
+                keep.append(s)
+                os.dup2(s.fileno(), 3 + i)
+                os.set_inheritable(3 + i, True)
+                print("bound", s.getsockname()[1], flush=True)
+            os.environ["LISTEN_FDS"] = str(n)
+            os.environ["LISTEN_PID"] = str(os.getpid())
+            os.environ["LISTEN_FDNAMES"] = ":".join(["pgvigil.socket"] * n)
+            os.execv(sys.argv[1], sys.argv[1:])
+            """;
 }

@@ -111,13 +111,13 @@ class ListenersTest {
     }
 
     @Test
-    void systemdSocketActivationIsRefusedWithAReason() {
+    void systemdSocketActivationWithoutASocketFromSystemdIsRefusedWithAReason() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Main.run(new String[] {"--web.systemd-socket", "--log.level=info"}, new PrintStream(new ByteArrayOutputStream()),
                             new PrintStream(err, true, StandardCharsets.UTF_8));
         Logging.configure("info", "logfmt");
         assertThat(exit).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("pgvigil: error: --web.systemd-socket is not supported: ")
-                .contains("cannot serve a socket passed by systemd");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("pgvigil: error: --web.systemd-socket: no socket from systemd "
+                + "(LISTEN_PID and LISTEN_FDS are not set; start pgvigil through a .socket unit)\n");
     }
 }

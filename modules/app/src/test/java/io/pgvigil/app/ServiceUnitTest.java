@@ -15,16 +15,24 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * config/pgvigil.service: the settings the issue asks for, a stop timeout above the default grace period,
- * and (when systemd-analyze is on the machine) a clean {@code systemd-analyze verify}.
+ * config/pgvigil.service: the settings the issue asks for, a stop timeout above the default grace period, the
+ * socket-activation units (pgvigil.socket and the service drop-in), and (when systemd-analyze is on the machine)
+ * a clean {@code systemd-analyze verify} of them.
  */
 class ServiceUnitTest {
     private static final Path UNIT = Path.of("../../config/pgvigil.service");
+    private static final Path SOCKET = Path.of("../../config/pgvigil.socket");
+    private static final Path DROP_IN = Path.of("../../config/pgvigil.service.d/socket.conf");
 
     private static Map<String, String> service() throws IOException {
+        return section(UNIT, "[Service]");
+    }
+
+    /** The keys of one section (a key given twice keeps its values joined by a newline, as an ExecStart= reset). */
+    private static Map<String, String> section(Path file, String wanted) throws IOException {
         Map<String, String> keys = new LinkedHashMap<>();
         String section = "";
-        for (String line : Files.readAllLines(UNIT)) {
+        for (String line : Files.readAllLines(file)) {
             String l = line.strip();
             if (l.isEmpty() || l.startsWith("#")) {
                 continue;
@@ -33,9 +41,9 @@ class ServiceUnitTest {
                 section = l;
                 continue;
             }
-            if (section.equals("[Service]")) {
+            if (section.equals(wanted)) {
                 int eq = l.indexOf('=');
-                keys.put(l.substring(0, eq), l.substring(eq + 1));
+                keys.merge(l.substring(0, eq), l.substring(eq + 1), (a, b) -> a + "\n" + b);
             }
         }
         return keys;
@@ -62,12 +70,26 @@ class ServiceUnitTest {
     }
 
     @Test
+    void socketActivationIsOneSocketAndADropInThatServesIt() throws IOException {
+        Map<String, String> socket = section(SOCKET, "[Socket]");
+        assertThat(socket).containsEntry("ListenStream", "9187") // once: the value of a second would be joined to it
+                .containsEntry("Accept", "no")
+                .containsEntry("Service", "pgvigil.service");
+        assertThat(section(SOCKET, "[Install]")).containsEntry("WantedBy", "sockets.target");
+        assertThat(section(DROP_IN, "[Unit]")).containsEntry("Requires", "pgvigil.socket").containsEntry("After", "pgvigil.socket");
+        assertThat(section(DROP_IN, "[Service]")).containsOnlyKeys("ExecStart")
+                .containsEntry("ExecStart", "\n" + service().get("ExecStart").replace("pgvigil $", "pgvigil --web.systemd-socket $"));
+    }
+
+    @Test
     void systemdAnalyzeVerifiesTheUnitWhenAvailable() throws Exception {
         Path analyze = Path.of("/usr/bin/systemd-analyze");
         if (!Files.isExecutable(analyze)) {
             return; // not installed on this machine: the keys are still checked above
         }
-        Process p = new ProcessBuilder(analyze.toString(), "verify", UNIT.toAbsolutePath().normalize().toString())
+        // The drop-in next to the unit (pgvigil.service.d/) is read too.
+        Process p = new ProcessBuilder(analyze.toString(), "verify", SOCKET.toAbsolutePath().normalize().toString(),
+                                       UNIT.toAbsolutePath().normalize().toString())
                 .redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -62,7 +62,7 @@ class WebConfigIT {
         return ks;
     }
 
-    private static HttpClient client(KeyStore server, KeyStore clientKeys) throws Exception {
+    static HttpClient client(KeyStore server, KeyStore clientKeys) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("server", server.getCertificate(server.aliases().nextElement()));
