@@ -87,15 +87,23 @@ class OperationalEndpointsTest {
     }
 
     @Test
-    void reloadSuccessIs200WithTheSummary() {
+    void reloadSuccessIs200WithTheSummary() throws InterruptedException {
         NEXT_RELOAD.set(new Lifecycle.ReloadOutcome(true, "loaded config file x.yml: 1 auth module (a)"));
         Answer res = send("POST", "/-/reload");
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.body()).isEqualTo("loaded config file x.yml: 1 auth module (a)\n");
         assertThat(send("PUT", "/-/reload").statusCode()).isEqualTo(200);
         assertThat(RELOADS.get()).isEqualTo(2);
-        // each answer sent tells the lifecycle, which restarts listeners (a TLS switch) only then
+        // each answer sent tells the lifecycle, which restarts listeners (a TLS switch) only then; the handler does
+        // so after the client has the answer, so wait for it
+        awaitAnswered(2);
         assertThat(ANSWERED.get()).isEqualTo(2);
+    }
+
+    private static void awaitAnswered(int count) throws InterruptedException {
+        for (int i = 0; i < 1000 && ANSWERED.get() < count; i++) {
+            Thread.sleep(10);
+        }
     }
 
     @Test
