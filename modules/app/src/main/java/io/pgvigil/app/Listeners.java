@@ -6,8 +6,11 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 
+import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +19,8 @@ import java.util.function.Consumer;
 /**
  * The addresses pgvigil serves on: one Helidon listener per {@code --web.listen-address}, the first as the
  * server's default socket, the others as named sockets that share its routing (one set of routes, one request
- * counter). Every listener gets the same TLS, and a reload swaps it on every one.
+ * counter). Every listener gets the same TLS, and a reload swaps it on every one (or, to switch TLS on or off,
+ * {@link Service} rebuilds the server on the {@linkplain #bound bound} addresses).
  *
  * @param addresses the addresses, in the order given on the command line; at least one
  */
@@ -111,6 +115,35 @@ record Listeners(List<ListenAddress> addresses) {
             LOG.log(Level.INFO, "Listening on", "address", addresses.get(i).host() + ":" + server.port(names.get(i)),
                     "http2", false, "tls", tls);
         }
+    }
+
+    /**
+     * {@return these addresses with the ports a running server got}: a rebuilt server listens where the old one
+     * did, also for an address given with port 0
+     */
+    Listeners bound(WebServer server) {
+        List<String> names = socketNames();
+        List<ListenAddress> bound = new ArrayList<>();
+        for (int i = 0; i < addresses.size(); i++) {
+            int port = server.port(names.get(i));
+            bound.add(port > 0 ? new ListenAddress(addresses.get(i).host(), port) : addresses.get(i));
+        }
+        return new Listeners(bound);
+    }
+
+    /**
+     * {@return whether every address can be bound now}: false while a stopping server still listens on one (its
+     * accepted connections do not count: Java binds with {@code SO_REUSEADDR})
+     */
+    boolean allFree() {
+        for (ListenAddress a : addresses) {
+            try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+                probe.bind(new InetSocketAddress(a.host(), a.port()));
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Puts a new TLS context in force on every listener of a running server. */

@@ -159,24 +159,18 @@ public final class Main {
                 HostResolver.system(ExporterRoutes.DEFAULT_RESOLVE_TIMEOUT));
 
         WebServer server;
+        HttpServers servers;
         try {
             HttpRouting.Builder routing = HttpRouting.builder();
             ExporterRoutes.register(routing, settings);
-            server = listeners.configure(WebServer.builder(), routing, tls, l -> l
-                            // Nagle's algorithm held back the end of about one response in a hundred until the client's
-                            // delayed ACK (p99 ~40 ms above p50 in scripts/bench-probe): a page is written whole, so send at once.
-                            .connectionOptions(o -> o.tcpNoDelay(true)))
-                    .shutdownGracePeriod(options.shutdownGracePeriod())
-                    .shutdownHook(false) // Signals stops the server, then closes the connections
-                    .build()
-                    .start();
-            listeners.requireAllBound(server);
+            servers = new HttpServers(routing, options.shutdownGracePeriod());
+            server = servers.start(servers.build(listeners, tls), listeners);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "Error running HTTP server", "address", String.join(",", options.listenAddresses()),
                     "err", describe(e));
             return 1;
         }
-        service.started(server, listeners);
+        service.started(server, listeners, servers, tls);
         Signals.install(service);
         if (fromSystemd.isPresent()) {
             relay(fromSystemd.get(), server, service, tls.isPresent());

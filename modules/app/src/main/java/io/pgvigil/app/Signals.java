@@ -20,6 +20,7 @@ final class Signals {
         Signal.handle(new Signal("HUP"), sig -> {
             if (!service.stopping()) {
                 service.reload();
+                service.reloadAnswered();
             }
         });
         for (String name : new String[] {"TERM", "INT"}) {

@@ -26,7 +26,10 @@ final class WebConfigFile implements Supplier<WebConfig> {
     enum Phase {
         /** Before the server starts: a problem stops pgvigil. */
         START("Error running HTTP server", "Loaded web config file"),
-        /** On SIGHUP or {@code POST /-/reload}: a problem keeps the file in force; TLS cannot be switched on or off. */
+        /**
+         * On SIGHUP or {@code POST /-/reload}: a problem keeps the file in force; a file that switches TLS on or off
+         * is put in force by {@link #commit} once the listeners have been rebuilt.
+         */
         RELOAD("Error reloading web config; keeping the last good one", "Completed loading of web config file");
 
         private final String failure;
@@ -52,6 +55,17 @@ final class WebConfigFile implements Supplier<WebConfig> {
          * @param tls    its TLS context, when it enables TLS
          */
         record Applied(Path file, WebConfig config, Optional<Tls> tls) implements Outcome {
+        }
+
+        /**
+         * The file is valid but switches TLS on or off, which a running listener cannot do: nothing is in force yet;
+         * the caller rebuilds the server with {@code tls} and then calls {@link #commit}, or keeps the old one.
+         *
+         * @param file   the file read
+         * @param config the new configuration
+         * @param tls    its TLS context, empty when it switches TLS off
+         */
+        record Switching(Path file, WebConfig config, Optional<Tls> tls) implements Outcome {
         }
 
         /**
@@ -111,14 +125,40 @@ final class WebConfigFile implements Supplier<WebConfig> {
             return rejected(phase, List.of(e.getMessage()), "web config file " + path + ": " + e.getMessage());
         }
         if (phase == Phase.RELOAD && tls.isPresent() != current.get().tls().isPresent()) {
-            String reason = "web config file " + path + ": TLS cannot be switched on or off by a reload; restart pgvigil";
-            return rejected(phase, List.of(reason), reason);
+            LOG.log(Level.INFO, "Web config file switches TLS " + (tls.isPresent() ? "on" : "off")
+                                + ": rebuilding the listeners", "file", path.toString());
+            return new Outcome.Switching(path, next, tls);
         }
         running.ifPresent(swap -> tls.ifPresent(swap));
+        put(phase, path, next, tls);
+        return new Outcome.Applied(path, next, tls);
+    }
+
+    /**
+     * Puts in force a file that switched TLS on or off, once the server has been rebuilt with its TLS (the server
+     * is not yet serving, or its first requests see this file's users and headers a moment late).
+     *
+     * @param switching what {@link #load} answered
+     */
+    void commit(Outcome.Switching switching) {
+        put(Phase.RELOAD, switching.file(), switching.config(), switching.tls());
+    }
+
+    /**
+     * Puts back the configuration that was in force before a {@link #commit} whose server could not start.
+     *
+     * @param previous what {@link #get()} answered before the commit
+     */
+    void restore(WebConfig previous) {
+        current.set(previous);
+        LOG.log(Level.WARNING, "Restored the last good web config", "tls", previous.tls().isPresent(),
+                "basic_auth_users", previous.basicAuthUsers().size());
+    }
+
+    private void put(Phase phase, Path path, WebConfig next, Optional<Tls> tls) {
         current.set(next);
         LOG.log(Level.INFO, phase.success, "file", path.toString(),
                 "tls", tls.isPresent(), "basic_auth_users", next.basicAuthUsers().size());
-        return new Outcome.Applied(path, next, tls);
     }
 
     private static Outcome rejected(Phase phase, List<String> problems, String reason) {

@@ -1,5 +1,6 @@
 package io.pgvigil.app;
 
+import io.helidon.common.tls.Tls;
 import io.pgvigil.config.WebConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -115,7 +117,7 @@ class WebConfigFileTest {
     }
 
     @Test
-    void tlsIsBuiltAtStartAndCannotBeSwitchedOnByAReload() throws Exception {
+    void tlsIsBuiltAtStartAndAReloadThatSwitchesItIsInForceOnlyOnceCommitted() throws Exception {
         WebConfigIT.keyPair(dir, "server");
         String tls = "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n";
         Path file = write(tls);
@@ -126,11 +128,28 @@ class WebConfigFileTest {
         WebConfigFile plain = new WebConfigFile(Optional.of(file));
         assertThat(plain.load(WebConfigFile.Phase.START, Optional.empty())).isInstanceOf(WebConfigFile.Outcome.Applied.class);
         write(tls);
-        assertThat(plain.load(WebConfigFile.Phase.RELOAD, Optional.empty()))
-                .isEqualTo(new WebConfigFile.Outcome.Rejected(
-                        "web config file " + file + ": TLS cannot be switched on or off by a reload; restart pgvigil"));
+        List<Tls> swapped = new ArrayList<>();
+        WebConfigFile.Outcome switching = plain.load(WebConfigFile.Phase.RELOAD, Optional.of(swapped::add));
+        assertThat(switching).isInstanceOfSatisfying(WebConfigFile.Outcome.Switching.class, s -> {
+            assertThat(s.file()).isEqualTo(file);
+            assertThat(s.tls()).isPresent();
+            assertThat(s.config().basicAuthUsers()).isEmpty();
+        });
+        // nothing is in force before the listeners are rebuilt: a running listener cannot take TLS
+        assertThat(swapped).isEmpty();
         assertThat(plain.get().tls()).isEmpty();
         assertThat(plain.get().basicAuthUsers()).containsOnlyKeys("prometheus");
+
+        plain.commit((WebConfigFile.Outcome.Switching) switching);
+        assertThat(plain.get().tls()).isPresent();
+        assertThat(plain.get().basicAuthUsers()).isEmpty();
+
+        // and back off: again a switch, not a swap
+        write("basic_auth_users:\n  prometheus: " + HASH + "\n");
+        assertThat(plain.load(WebConfigFile.Phase.RELOAD, Optional.of(swapped::add)))
+                .isInstanceOfSatisfying(WebConfigFile.Outcome.Switching.class, s -> assertThat(s.tls()).isEmpty());
+        assertThat(swapped).isEmpty();
+        assertThat(plain.get().tls()).isPresent();
     }
 
     @Test

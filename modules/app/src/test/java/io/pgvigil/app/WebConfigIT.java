@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * --web.config.file on the real image: a TLS handshake with certificates made here (keytool), client
- * certificates required, basic auth with bcrypt hashes, a reload that swaps the users, and a broken file at start.
+ * certificates required, basic auth with bcrypt hashes, a reload that swaps the users, a reload that switches TLS
+ * on and off, and a broken file at start.
  */
 class WebConfigIT {
     /** bcrypt (cost 10) of Web-Sec-pw-1 and Web-Sec-pw-2, made for this test. */
@@ -159,6 +160,81 @@ class WebConfigIT {
             HttpResponse<String> forbidden = get(client(server, clientKeys), base + "/metrics", "scraper:Web-Sec-pw-2");
             assertThat(forbidden.statusCode()).isEqualTo(403);
             assertThat(forbidden.body()).isEqualTo("Forbidden: the client certificate has no allowed SAN\n");
+        }
+    }
+
+    private static HttpResponse<String> reload(HttpClient client, String base, String userAndPassword) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base + "/-/reload")).POST(HttpRequest.BodyPublishers.noBody())
+                                   .timeout(Duration.ofSeconds(30))
+                                   .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                                           userAndPassword.getBytes(StandardCharsets.UTF_8)))
+                                   .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Waits until {@code count} log lines say the image listens, with {@code tls} on or off. */
+    private static void awaitListening(ImageProcess image, boolean tls, long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (image.log().lines().filter(l -> l.contains("msg=\"Listening on\"") && l.contains("tls=" + tls)).count() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("never listened " + count + " times with tls=" + tls + ":\n" + image.log());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aReloadSwitchesTlsOnAndOffOnTheSameAddressAndABrokenFileKeepsTheLastGoodState(@TempDir Path dir) throws Exception {
+        KeyStore server = keyPair(dir, "server");
+        Path web = dir.resolve("web.yml");
+        String plainFile = "basic_auth_users:\n  prometheus: " + HASH_1 + "\n";
+        String tlsFile = "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                         + "basic_auth_users:\n  scraper: " + HASH_2 + "\n";
+        Files.writeString(web, plainFile);
+        try (ImageProcess image = ImageProcess.start(dir, Map.of(), "--web.config.file=" + web)) {
+            String http = "http://127.0.0.1:" + image.port();
+            String https = "https://127.0.0.1:" + image.port();
+            HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            HttpClient tls = client(server, null);
+            assertThat(get(plain, http + "/metrics", "prometheus:Web-Sec-pw-1").statusCode()).isEqualTo(200);
+
+            // a file that would switch TLS on but is broken: refused, the plain listener and its users stay
+            Files.writeString(web, tlsFile.replace("key_file: server.key", "key_file: missing.key"));
+            HttpResponse<String> refused = reload(plain, http, "prometheus:Web-Sec-pw-1");
+            assertThat(refused.statusCode()).isEqualTo(500);
+            assertThat(refused.body()).contains("tls_server_config.key_file").doesNotContain("switches TLS");
+            assertThat(get(plain, http + "/metrics", "prometheus:Web-Sec-pw-1").statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> get(tls, https + "/metrics", "scraper:Web-Sec-pw-2")).isInstanceOf(IOException.class);
+
+            // plain -> TLS by POST /-/reload: answered in plain HTTP, then the same port serves HTTPS only
+            Files.writeString(web, tlsFile);
+            HttpResponse<String> on = reload(plain, http, "prometheus:Web-Sec-pw-1");
+            // (500 for the auth-module file, which this test does not write; the web config is applied)
+            assertThat(on.body()).contains("reloaded web config file " + web + ", which switches TLS on: the listeners restart after this answer");
+            awaitListening(image, true, 1);
+            HttpResponse<String> overTls = get(tls, https + "/metrics", "scraper:Web-Sec-pw-2");
+            assertThat(overTls.statusCode()).isEqualTo(200);
+            assertThat(overTls.body()).contains("pgvigil_build_info{");
+            assertThat(get(tls, https + "/metrics", "prometheus:Web-Sec-pw-1").statusCode()).isEqualTo(401);
+            assertThatThrownBy(() -> image.get("/metrics")).isInstanceOf(IOException.class);
+
+            // a broken file while TLS is on: refused, TLS and the users in force stay
+            Files.writeString(web, tlsFile.replace(HASH_2, "plaintext-password"));
+            HttpResponse<String> broken = reload(tls, https, "scraper:Web-Sec-pw-2");
+            assertThat(broken.statusCode()).isEqualTo(500);
+            assertThat(broken.body()).contains("basic_auth_users.scraper: is not a bcrypt hash").doesNotContain("plaintext-password");
+            assertThat(get(tls, https + "/metrics", "scraper:Web-Sec-pw-2").statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> image.get("/metrics")).isInstanceOf(IOException.class);
+
+            // TLS -> plain by SIGHUP: the same port serves plain HTTP again, with the file's users
+            Files.writeString(web, plainFile);
+            image.signal("HUP");
+            awaitListening(image, false, 2);
+            assertThat(get(plain, http + "/metrics", "prometheus:Web-Sec-pw-1").statusCode()).isEqualTo(200);
+            assertThat(get(plain, http + "/metrics", "scraper:Web-Sec-pw-2").statusCode()).isEqualTo(401);
+            assertThatThrownBy(() -> get(tls, https + "/metrics", "prometheus:Web-Sec-pw-1")).isInstanceOf(IOException.class);
+            assertThat(image.process().isAlive()).isTrue();
+            assertThat(image.log()).doesNotContain("plaintext-password").doesNotContain(HASH_1).doesNotContain(HASH_2)
+                    .doesNotContain("Error switching TLS");
         }
     }
 

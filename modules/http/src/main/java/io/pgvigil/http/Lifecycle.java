@@ -30,6 +30,14 @@ public interface Lifecycle {
     ReloadOutcome reload();
 
     /**
+     * Called once the answer to a reload has been sent (for a signal, right after {@link #reload()}): what a reload
+     * cannot do while its own request is being served (e.g. restart the listeners) starts here. Does nothing by
+     * default.
+     */
+    default void reloadAnswered() {
+    }
+
+    /**
      * The result of a reload.
      *
      * @param successful whether the new configuration is now in force

@@ -50,5 +50,6 @@ final class OperationalService implements HttpService {
         } else {
             Responses.plain(res, Status.INTERNAL_SERVER_ERROR_500, "failed to reload config: " + outcome.message() + "\n");
         }
+        lifecycle.reloadAnswered();
     }
 }

@@ -20,6 +20,7 @@ class OperationalEndpointsTest {
     static final AtomicBoolean READY = new AtomicBoolean(true);
     static final AtomicReference<Lifecycle.ReloadOutcome> NEXT_RELOAD = new AtomicReference<>();
     static final AtomicInteger RELOADS = new AtomicInteger();
+    static final AtomicInteger ANSWERED = new AtomicInteger();
     static final CannedScrapes SCRAPES = new CannedScrapes(CannedScrapes.down());
 
     private final DirectClient client;
@@ -41,6 +42,11 @@ class OperationalEndpointsTest {
                 RELOADS.incrementAndGet();
                 return NEXT_RELOAD.get();
             }
+
+            @Override
+            public void reloadAnswered() {
+                ANSWERED.incrementAndGet();
+            }
         };
         ExporterRoutes.register(routing, ExporterRoutes.Settings.of("/metrics", SCRAPES, AuthConfig::empty, "test")
                 .withLifecycle(lifecycle));
@@ -50,6 +56,7 @@ class OperationalEndpointsTest {
     void reset() {
         READY.set(true);
         RELOADS.set(0);
+        ANSWERED.set(0);
         SCRAPES.reset();
     }
 
@@ -80,13 +87,23 @@ class OperationalEndpointsTest {
     }
 
     @Test
-    void reloadSuccessIs200WithTheSummary() {
+    void reloadSuccessIs200WithTheSummary() throws InterruptedException {
         NEXT_RELOAD.set(new Lifecycle.ReloadOutcome(true, "loaded config file x.yml: 1 auth module (a)"));
         Answer res = send("POST", "/-/reload");
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.body()).isEqualTo("loaded config file x.yml: 1 auth module (a)\n");
         assertThat(send("PUT", "/-/reload").statusCode()).isEqualTo(200);
         assertThat(RELOADS.get()).isEqualTo(2);
+        // each answer sent tells the lifecycle, which restarts listeners (a TLS switch) only then; the handler does
+        // so after the client has the answer, so wait for it
+        awaitAnswered(2);
+        assertThat(ANSWERED.get()).isEqualTo(2);
+    }
+
+    private static void awaitAnswered(int count) throws InterruptedException {
+        for (int i = 0; i < 1000 && ANSWERED.get() < count; i++) {
+            Thread.sleep(10);
+        }
     }
 
     @Test
@@ -103,5 +120,6 @@ class OperationalEndpointsTest {
         assertThat(res.statusCode()).isEqualTo(405);
         assertThat(res.headers().firstValue("Allow")).contains("POST, PUT");
         assertThat(RELOADS.get()).isZero();
+        assertThat(ANSWERED.get()).isZero();
     }
 }
