@@ -2,6 +2,7 @@ package io.pgvigil.app;
 
 import io.pgvigil.collectors.AutoDiscovery;
 import io.pgvigil.connect.PoolOptions;
+import io.pgvigil.dsn.ConnectionBudget;
 import io.pgvigil.collectors.CollectorCatalog;
 import io.pgvigil.collectors.CollectorOptions;
 import io.pgvigil.collectors.LegacyOptions;
@@ -170,7 +171,8 @@ final class Cli {
                 new LegacyOptions(on(Flag.DISABLE_DEFAULT_METRICS), constantLabels.labels(), text(Flag.METRIC_PREFIX)),
                 timeout,
                 duration(Flag.SERVER_WIDE_TTL));
-        PoolOptions pool = new PoolOptions(integer(Flag.MAX_OPEN), duration(Flag.IDLE_TIMEOUT), duration(Flag.LOCK_TIMEOUT));
+        PoolOptions pool = new PoolOptions(integer(Flag.MAX_OPEN), duration(Flag.IDLE_TIMEOUT), duration(Flag.LOCK_TIMEOUT),
+                                           budget(Flag.SERVER_BUDGET));
         return new Options(repeated(Flag.LISTEN_ADDRESS),
                            text(Flag.TELEMETRY_PATH),
                            text(Flag.CONFIG_FILE),
@@ -206,6 +208,14 @@ final class Cli {
 
     private Duration duration(Flag flag) {
         return flag.declaration().duration(text(flag));
+    }
+
+    private ConnectionBudget budget(Flag flag) {
+        try {
+            return ConnectionBudget.parse(text(flag));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag.flagName() + ": " + e.getMessage());
+        }
     }
 
     private int integer(Flag flag) {

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The {@code pgvigil_*} families of {@code /metrics}: what connection reuse, the cap, single-flight and the
- * deadlines do. Documented in docs/architecture.md ("Connection lifecycle").
+ * The {@code pgvigil_*} families of {@code /metrics}: what connection reuse, the cap, the per-server budget,
+ * single-flight and the deadlines do. Documented in docs/architecture.md ("Connection lifecycle").
  */
 final class ConnectionMetrics implements Supplier<List<MetricSnapshot>> {
     private final PooledSource pool;
@@ -52,6 +52,7 @@ final class ConnectionMetrics implements Supplier<List<MetricSnapshot>> {
         out.add(counter("pgvigil_connection_cap_timeouts_total",
                         "Scrapes that reached their deadline waiting for a connection under the cap (answered pg_up 0).",
                         Labels.EMPTY, p.capTimeouts()));
+        servers(out);
         out.add(counter("pgvigil_scrapes_coalesced_total",
                         "Scrapes that joined a collection already running for the same target and shared its result.",
                         Labels.EMPTY, s.coalesced()));
@@ -69,6 +70,39 @@ final class ConnectionMetrics implements Supplier<List<MetricSnapshot>> {
                         "Collections that ran out of time: connection set-up or a collector reached the scrape deadline.",
                         Labels.EMPTY, s.deadlineHits()));
         return out;
+    }
+
+    /**
+     * The per-server budget (--connection.server-budget), one series per server the pool has an account of: servers
+     * without a connection that were not leased for --connection.idle-timeout are forgotten, so the series stay bounded.
+     * The label is the server's host:port as the targets name it, never a user or a password.
+     */
+    private void servers(List<MetricSnapshot> out) {
+        GaugeSnapshot.Builder budget = GaugeSnapshot.builder().name("pgvigil_server_connection_budget")
+                .help("Most connections pgvigil holds open at once to the server (--connection.server-budget or the auth "
+                      + "module's connection_budget, from the slots the server reported).");
+        GaugeSnapshot.Builder open = GaugeSnapshot.builder().name("pgvigil_server_connections_open")
+                .help("Connections to the server open now (in use, idle or being opened).");
+        CounterSnapshot.Builder rotations = CounterSnapshot.builder().name("pgvigil_server_connection_rotations_total")
+                .help("Idle connections to the server closed to stay within its budget, so that another database "
+                      + "could have its turn.");
+        CounterSnapshot.Builder waits = CounterSnapshot.builder().name("pgvigil_server_connection_waits_total")
+                .help("Scrapes that queued because the server was at its budget and none of its connections was idle.");
+        CounterSnapshot.Builder timeouts = CounterSnapshot.builder().name("pgvigil_server_connection_timeouts_total")
+                .help("Scrapes that reached their deadline queued for the server (answered pg_up 0).");
+        for (PooledSource.ServerStats server : pool.servers()) {
+            Labels labels = Labels.of("server", server.server());
+            budget.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(server.budget()).build());
+            open.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(server.open()).build());
+            rotations.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(server.rotations()).build());
+            waits.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(server.waits()).build());
+            timeouts.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(server.timeouts()).build());
+        }
+        out.add(budget.build());
+        out.add(open.build());
+        out.add(rotations.build());
+        out.add(waits.build());
+        out.add(timeouts.build());
     }
 
     private static CounterSnapshot.CounterDataPointSnapshot point(String label, String value, double v) {

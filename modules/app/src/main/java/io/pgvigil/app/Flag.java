@@ -48,6 +48,12 @@ enum Flag {
     MAX_OPEN(Section.GENERAL, "--connection.max-open", Kind.INTEGER, "N", "100", "",
              "Most connections open at once over all targets; idle ones are closed least recently used first "
              + "to make room, and a scrape that finds none free waits until its deadline. Default: ${DEFAULT-VALUE}"),
+    SERVER_BUDGET(Section.GENERAL, "--connection.server-budget", Kind.TEXT, "SHARE|N", "5%", "",
+                  "Most connections open at once to one server (its host:port as the target names it), as a share of "
+                  + "its connection slots (max_connections minus superuser_reserved_connections and reserved_connections, "
+                  + "learned from the server; at least 1) or a number; an auth module's connection_budget overrides it "
+                  + "for its own targets. Databases beyond it take turns: the least recently used idle connection of the "
+                  + "server is closed, or the scrape waits until its deadline. Default: ${DEFAULT-VALUE}"),
     IDLE_TIMEOUT(Section.GENERAL, "--connection.idle-timeout", Kind.DURATION, "DURATION", "2m", "",
                  "Close a kept connection after this long without a scrape. Default: ${DEFAULT-VALUE}"),
     LOCK_TIMEOUT(Section.GENERAL, "--connection.lock-timeout", Kind.DURATION, "DURATION", "1s", "",

@@ -150,6 +150,7 @@ public final class Main {
         userQueries.load();
         service.onReload(userQueries::load);
         LOG.log(Level.INFO, "Connection reuse", "max_open", options.pool().maxOpen(),
+                "server_budget", options.pool().serverBudget().toString(),
                 "idle_timeout", options.pool().idleTimeout().toString(), "lock_timeout", options.pool().lockTimeout().toString(),
                 "scrape_timeout_offset", options.scrapeTimeoutOffset().toString());
         ExporterRoutes.Settings settings = new ExporterRoutes.Settings(

@@ -1,6 +1,7 @@
 package io.pgvigil.config;
 
 import io.pgvigil.dsn.AuthModule;
+import io.pgvigil.dsn.ConnectionBudget;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.TargetException;
 import io.pgvigil.dsn.Credentials;
@@ -29,12 +30,12 @@ import org.yaml.snakeyaml.nodes.Tag;
  * duplicate keys are errors. Scalars are taken as written, so {@code connect_timeout: 10} is {@code "10"}
  * and a null value ({@code key:} or {@code ~}) is {@code ""}. {@code ${VAR}} in {@code userpass} fields and option
  * values is expanded from the {@link Environment} ({@link Expansion}). No message ever contains a value other than
- * the module {@code type} and the file names of a {@code cert} section.
+ * the module {@code type}, a short {@code connection_budget} and the file names of a {@code cert} section.
  */
 final class AuthModulesMapper {
     static final String AUTH_MODULES = "auth_modules";
     static final List<String> TOP_KEYS = List.of(AUTH_MODULES);
-    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "targets", "cert");
+    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "targets", "cert", "connection_budget");
     static final List<String> USERPASS_KEYS = List.of("username", "password", "username_file", "password_file");
     static final List<String> TYPES = List.of("userpass", "cert");
     static final List<String> CERT_KEYS = List.of("username", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslmode");
@@ -114,11 +115,12 @@ final class AuthModulesMapper {
         Map<String, String> options = options(fields.get("options"), Problems.child(path, "options"));
         credentials = certSection(fields, type, path, options, credentials);
         Optional<TargetAllowList> targets = targets(fields.get("targets"), Problems.child(path, "targets"));
+        Optional<ConnectionBudget> budget = budget(fields.get("connection_budget"), Problems.child(path, "connection_budget"));
 
         if (problems.size() != before || type.isEmpty() || credentials.isEmpty()) {
             return Optional.empty();
         }
-        AuthModule module = new AuthModule(name, credentials.get(), options, targets);
+        AuthModule module = new AuthModule(name, credentials.get(), options, targets, budget);
         // Check the options with the same rules a probe applies, so that a typo fails at load time
         // instead of turning every probe that uses the module into a 400.
         try {
@@ -310,6 +312,23 @@ final class AuthModulesMapper {
             return Optional.empty();
         }
         return Optional.of(value);
+    }
+
+    /** {@code connection_budget:}, like {@code --connection.server-budget}; absent or null is none (the flag applies). */
+    private Optional<ConnectionBudget> budget(Node node, String path) {
+        if (node == null || isNull(node)) {
+            return Optional.empty();
+        }
+        String where = " (" + YamlDocument.position(node.getStartMark()) + ")";
+        try {
+            if (node instanceof ScalarNode) {
+                return Optional.of(ConnectionBudget.parse(text(node)));
+            }
+            problems.add(path, "value must be a share like 5% or a number like 3, not " + kind(node) + where);
+        } catch (IllegalArgumentException e) {
+            problems.add(path, e.getMessage() + where);
+        }
+        return Optional.empty();
     }
 
     private Map<String, String> options(Node node, String path) {

@@ -1,16 +1,13 @@
 package io.pgvigil.connect;
 
+import io.pgvigil.dsn.ConnectionBudget;
 import io.pgvigil.dsn.ConnectionSpec;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -26,8 +23,16 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Keeps connections between scrapes, keyed by the whole {@link ConnectionSpec} (target, credentials and
- * options: changed credentials simply stop matching, and the old connections age out as idle).
+ * options: changed credentials simply stop matching, and the old connections age out as idle) except its
+ * {@linkplain ConnectionSpec#connectionBudget() budget}.
  * <ul>
+ *   <li>At most a budget of connections is open to one server ({@link ConnectionSpec#server()}) at any time: the
+ *       lease's own {@code connection_budget}, else {@link PoolOptions#serverBudget()}; a share is taken of the slots
+ *       the server reported on the last connection opened to it (1 until then). A lease for a server at its budget
+ *       closes the server's least recently used idle connection and opens its own (a rotation); when none is idle it
+ *       waits, first come first served with the other leases of that server, until its deadline, and then gets an
+ *       {@link SQLException} (SQLSTATE 53300). A connection given back while its server holds more than its budget
+ *       (the budget shrank) is closed.</li>
  *   <li>A returned connection is kept unless it was retired or is closed; it is closed after
  *       {@link PoolOptions#idleTimeout()} without use.</li>
  *   <li>At most {@link PoolOptions#maxOpen()} connections are open or being opened at any time. When the cap is
@@ -41,11 +46,9 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ConnectionPool implements PooledSource {
     private final PoolOptions options;
     private final ReentrantLock lock = new ReentrantLock();
+    private final ServerAccounts accounts = new ServerAccounts();
     private final Condition changed = lock.newCondition();
-    /** Idle connections per target, most recently returned first. */
-    private final Map<ConnectionSpec, ArrayDeque<Entry>> idle = new HashMap<>();
-    /** Every idle connection, least recently returned first. */
-    private final LinkedHashSet<Entry> lru = new LinkedHashSet<>();
+    private final IdleConnections idle = new IdleConnections();
     /** Connections open, in use or being opened; never above the cap. */
     private int open;
     private boolean closed;
@@ -85,7 +88,7 @@ final class ConnectionPool implements PooledSource {
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(options.maxOpen(), open, lru.size(), opened.sum(), reused.sum(), evictedIdle.sum(),
+            return new Stats(options.maxOpen(), open, idle.size(), opened.sum(), reused.sum(), evictedIdle.sum(),
                              evictedLru.sum(), retired.sum(), capWaits.sum(), capTimeouts.sum(), connectTimeouts.sum(),
                              retiredByReload.sum());
         } finally {
@@ -94,47 +97,82 @@ final class ConnectionPool implements PooledSource {
     }
 
     @Override
-    public Lease lease(ConnectionSpec spec, long deadlineNanos) throws SQLException {
-        List<Connection> toClose = new ArrayList<>();
-        Entry kept = null;
-        boolean waited = false;
+    public List<ServerStats> servers() {
         lock.lock();
         try {
-            while (true) {
-                if (closed) {
-                    throw new SQLException("the connection pool is closed", "08003");
-                }
-                kept = takeIdle(spec);
-                if (kept != null) {
-                    break;
-                }
-                if (open < options.maxOpen()) {
-                    open++;
-                    break;
-                }
-                Iterator<Entry> oldest = lru.iterator();
-                if (oldest.hasNext()) {
-                    Entry victim = oldest.next();
-                    removeIdle(victim);
-                    open--;
-                    evictedLru.increment();
-                    toClose.add(victim.connection);
-                    continue;
-                }
-                long wait = deadlineNanos - System.nanoTime();
-                if (wait <= 0) {
-                    if (waited) {
-                        capTimeouts.increment();
+            return accounts.stats(idle.perServer());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Lease lease(ConnectionSpec spec, long deadlineNanos) throws SQLException {
+        ConnectionSpec key = spec.withoutConnectionBudget();
+        ConnectionBudget budget = spec.connectionBudget().orElse(options.serverBudget());
+        List<Connection> toClose = new ArrayList<>();
+        Optional<PooledConnection> kept = Optional.empty();
+        ServerAccounts.Account account;
+        Object ticket = null;
+        boolean waitedForCap = false;
+        boolean waitedForServer = false;
+        lock.lock();
+        try {
+            account = accounts.of(spec.server(), System.nanoTime());
+            try {
+                while (true) {
+                    if (closed) {
+                        throw new SQLException("the connection pool is closed", "08003");
                     }
-                    throw new SQLException("no free connection: all " + options.maxOpen() + " connections allowed by "
-                                           + "--connection.max-open are in use, none became free before the scrape deadline",
-                                           "53300");
+                    // Queued behind other leases of the server, or the server at its budget: waiting for the server.
+                    boolean forServer = !account.turnOf(ticket);
+                    if (!forServer) {
+                        kept = idle.take(key);
+                        if (kept.isPresent()) {
+                            break;
+                        }
+                        forServer = account.open >= account.apply(budget);
+                        if (!forServer && open < options.maxOpen()) {
+                            open++;
+                            account.open++;
+                            break;
+                        }
+                        Optional<PooledConnection> oldest = idle.takeOldest(forServer ? Optional.of(account) : Optional.empty());
+                        if (oldest.isPresent()) {
+                            PooledConnection victim = oldest.get();
+                            open--;
+                            victim.account.open--;
+                            if (forServer) {
+                                account.rotations++;
+                            } else {
+                                evictedLru.increment();
+                            }
+                            toClose.add(victim.connection);
+                            continue;
+                        }
+                    }
+                    long wait = deadlineNanos - System.nanoTime();
+                    if (wait <= 0) {
+                        throw full(account, forServer, waitedForCap);
+                    }
+                    if (ticket == null) {
+                        ticket = new Object();
+                        account.queue.addLast(ticket);
+                    }
+                    if (forServer && !waitedForServer) {
+                        waitedForServer = true;
+                        account.waits++;
+                    } else if (!forServer && !waitedForCap) {
+                        waitedForCap = true;
+                        capWaits.increment();
+                    }
+                    changed.awaitNanos(wait);
                 }
-                if (!waited) {
-                    waited = true;
-                    capWaits.increment();
+            } finally {
+                if (ticket != null) {
+                    account.queue.remove(ticket);
+                    changed.signalAll();
                 }
-                changed.awaitNanos(wait);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -143,26 +181,41 @@ final class ConnectionPool implements PooledSource {
             lock.unlock();
             closeAll(toClose);
         }
-        if (kept != null) {
+        if (kept.isPresent()) {
             reused.increment();
-            return new PooledLease(kept, true);
+            return new PooledLease(kept.get(), true);
         }
-        return new PooledLease(connect(spec, deadlineNanos), false);
+        return new PooledLease(connect(key, account, deadlineNanos), false);
+    }
+
+    /** The error of a lease that reached its deadline waiting; counts it. Call with the lock held. */
+    private SQLException full(ServerAccounts.Account account, boolean forServer, boolean waitedForCap) {
+        if (forServer) {
+            account.timeouts++;
+            return new SQLException("no free connection to server " + account.server + ": its budget of " + account.budget
+                                    + " connection(s) (--connection.server-budget, or the auth module's connection_budget)"
+                                    + " is in use, and none became free for this scrape before its deadline", "53300");
+        }
+        if (waitedForCap) {
+            capTimeouts.increment();
+        }
+        return new SQLException("no free connection: all " + options.maxOpen() + " connections allowed by "
+                                + "--connection.max-open are in use, none became free before the scrape deadline", "53300");
     }
 
     /** Opens a connection for a slot already reserved; frees the slot when it fails. */
-    private Entry connect(ConnectionSpec spec, long deadlineNanos) throws SQLException {
+    private PooledConnection connect(ConnectionSpec spec, ServerAccounts.Account account, long deadlineNanos) throws SQLException {
         long remaining = deadlineNanos - System.nanoTime();
         if (remaining <= 0) {
-            freeSlot();
+            freeSlot(account);
             connectTimeouts.increment();
             throw new SQLException("the scrape deadline passed before the connection could be opened", "08001");
         }
-        CompletableFuture<Entry> setUp = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<PooledConnection> setUp = CompletableFuture.supplyAsync(() -> {
             try {
                 Connection c = SessionDefaults.open(spec, options.lockTimeout());
                 try {
-                    return new Entry(spec, c, ServerInfo.detect(c), generation);
+                    return new PooledConnection(spec, account, c, ServerInfo.detect(c), generation);
                 } catch (SQLException | RuntimeException e) {
                     closeQuietly(c);
                     throw e;
@@ -172,8 +225,14 @@ final class ConnectionPool implements PooledSource {
             }
         }, connector);
         try {
-            Entry entry = setUp.get(remaining, TimeUnit.NANOSECONDS);
+            PooledConnection entry = setUp.get(remaining, TimeUnit.NANOSECONDS);
             opened.increment();
+            lock.lock();
+            try {
+                account.learn(entry.server);
+            } finally {
+                lock.unlock();
+            }
             return entry;
         } catch (TimeoutException e) {
             connectTimeouts.increment();
@@ -182,11 +241,11 @@ final class ConnectionPool implements PooledSource {
                 if (entry != null) {
                     closeQuietly(entry.connection);
                 }
-                freeSlot();
+                freeSlot(account);
             });
             throw new SQLException("connection set-up did not finish before the scrape deadline", "08001");
         } catch (ExecutionException e) {
-            freeSlot();
+            freeSlot(account);
             Throwable cause = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
             if (cause instanceof SQLException sql) {
                 throw sql;
@@ -198,77 +257,52 @@ final class ConnectionPool implements PooledSource {
                 if (entry != null) {
                     closeQuietly(entry.connection);
                 }
-                freeSlot();
+                freeSlot(account);
             });
             throw new SQLException("interrupted while connecting", "08001", e);
         }
     }
 
-    private Entry takeIdle(ConnectionSpec spec) {
-        ArrayDeque<Entry> entries = idle.get(spec);
-        if (entries == null) {
-            return null;
-        }
-        Entry e = entries.pollFirst();
-        if (entries.isEmpty()) {
-            idle.remove(spec);
-        }
-        if (e != null) {
-            lru.remove(e);
-        }
-        return e;
-    }
-
-    private void removeIdle(Entry e) {
-        lru.remove(e);
-        ArrayDeque<Entry> entries = idle.get(e.spec);
-        if (entries != null) {
-            entries.remove(e);
-            if (entries.isEmpty()) {
-                idle.remove(e.spec);
-            }
-        }
-    }
-
-    private void freeSlot() {
+    private void freeSlot(ServerAccounts.Account account) {
         lock.lock();
         try {
             open--;
+            account.open--;
             changed.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    private void giveBack(Entry entry, boolean broken) {
+    private void giveBack(PooledConnection entry, boolean broken) {
         List<Connection> toClose = new ArrayList<>();
         boolean dead = broken || ConnectionErrors.isClosed(entry.connection);
         lock.lock();
         try {
             if (!dead && !closed && entry.generation != generation) {
                 open--;
+                entry.account.open--;
                 retiredByReload.increment();
                 toClose.add(entry.connection);
-            } else if (dead || closed) {
+            } else if (dead || closed || entry.account.over()) {
                 open--;
+                entry.account.open--;
                 toClose.add(entry.connection);
+                if (!dead && !closed) {
+                    entry.account.rotations++;
+                }
                 if (dead) {
                     retired.increment();
                     // A connection that broke usually means the server went away: its idle siblings went with it.
-                    ArrayDeque<Entry> siblings = idle.remove(entry.spec);
-                    if (siblings != null) {
-                        for (Entry s : siblings) {
-                            lru.remove(s);
-                            open--;
-                            retired.increment();
-                            toClose.add(s.connection);
-                        }
+                    for (PooledConnection sibling : idle.takeAll(entry.spec)) {
+                        open--;
+                        sibling.account.open--;
+                        retired.increment();
+                        toClose.add(sibling.connection);
                     }
                 }
             } else {
-                entry.idleSince = System.nanoTime();
-                idle.computeIfAbsent(entry.spec, k -> new ArrayDeque<>()).addFirst(entry);
-                lru.add(entry);
+                idle.add(entry, System.nanoTime());
             }
             changed.signalAll();
         } finally {
@@ -292,15 +326,14 @@ final class ConnectionPool implements PooledSource {
 
     /** Takes every idle connection out of the pool into {@code toClose}; call with the lock held. @return how many */
     private int drainIdle(List<Connection> toClose) {
-        int n = lru.size();
-        for (Entry e : lru) {
-            toClose.add(e.connection);
+        List<PooledConnection> all = idle.takeAll();
+        for (PooledConnection c : all) {
+            toClose.add(c.connection);
+            c.account.open--;
         }
-        open -= n;
-        lru.clear();
-        idle.clear();
+        open -= all.size();
         changed.signalAll();
-        return n;
+        return all.size();
     }
 
     /** Closes connections idle longer than the idle timeout (run periodically). */
@@ -310,22 +343,16 @@ final class ConnectionPool implements PooledSource {
         long limit = options.idleTimeout().toNanos();
         lock.lock();
         try {
-            List<Entry> expired = new ArrayList<>();
-            for (Entry e : lru) {
-                if (now - e.idleSince < limit) {
-                    break; // least recently returned first: the rest are younger
-                }
-                expired.add(e);
-            }
-            for (Entry e : expired) {
-                removeIdle(e);
+            for (PooledConnection e : idle.takeExpired(now, limit)) {
                 open--;
+                e.account.open--;
                 evictedIdle.increment();
                 toClose.add(e.connection);
             }
             if (!toClose.isEmpty()) {
                 changed.signalAll();
             }
+            accounts.forget(now, limit);
         } finally {
             lock.unlock();
             closeAll(toClose);
@@ -359,29 +386,13 @@ final class ConnectionPool implements PooledSource {
         }
     }
 
-    private static final class Entry {
-        final ConnectionSpec spec;
-        final Connection connection;
-        final ServerInfo server;
-        /** The {@link #generation} when it was opened: an older one is closed instead of being kept. */
-        final long generation;
-        long idleSince;
-
-        Entry(ConnectionSpec spec, Connection connection, ServerInfo server, long generation) {
-            this.spec = spec;
-            this.connection = connection;
-            this.server = server;
-            this.generation = generation;
-        }
-    }
-
     private final class PooledLease implements Lease {
-        private final Entry entry;
+        private final PooledConnection entry;
         private final boolean wasReused;
         private final AtomicBoolean returned = new AtomicBoolean();
         private volatile boolean broken;
 
-        PooledLease(Entry entry, boolean wasReused) {
+        PooledLease(PooledConnection entry, boolean wasReused) {
             this.entry = entry;
             this.wasReused = wasReused;
         }

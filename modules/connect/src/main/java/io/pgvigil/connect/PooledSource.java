@@ -18,6 +18,9 @@ public interface PooledSource extends ConnectionSource, AutoCloseable {
     /** @return counters and gauges of this pool, read at once */
     Stats stats();
 
+    /** @return the per-server budget's figures of every server the pool has an account of, sorted by server */
+    java.util.List<ServerStats> servers();
+
     /**
      * Retires every connection open now: idle ones are closed at once, those in use when they are given back.
      * For a reload that changed the auth modules, so that no session keeps running on credentials or options that
@@ -47,5 +50,21 @@ public interface PooledSource extends ConnectionSource, AutoCloseable {
      */
     record Stats(int maxOpen, int open, int idle, long opened, long reused, long evictedIdle, long evictedLru,
                  long retired, long capWaits, long capTimeouts, long connectTimeouts, long retiredByReload) {
+    }
+
+    /**
+     * One server's share of the pool (see {@code --connection.server-budget}).
+     *
+     * @param server    the server's endpoints as written in its targets ({@code host:port[,host:port]}), never a
+     *                  user or password
+     * @param budget    the most connections pgvigil holds to it, as the last lease computed it
+     * @param open      connections to it open now (in use, idle or being opened)
+     * @param idle      of which idle
+     * @param rotations idle connections of another database of the server closed so that a lease could open its own
+     *                  within the budget
+     * @param waits     leases that waited because the server was at its budget (or others were queued before them)
+     * @param timeouts  leases that gave up at their deadline waiting for the server
+     */
+    record ServerStats(String server, int budget, int open, int idle, long rotations, long waits, long timeouts) {
     }
 }

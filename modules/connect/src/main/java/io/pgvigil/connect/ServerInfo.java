@@ -17,26 +17,40 @@ import java.util.Optional;
  *                         set anything: the target's or auth module's {@code statement_timeout} parameter, a
  *                         {@code -c statement_timeout} in its {@code options}, or the role's, database's or server's
  *                         setting; empty when it is off ({@code 0}). A scrape never bounds a statement by more.
+ * @param slots            the server's connection slots, which the pool's per-server budget is a share of; empty when
+ *                         not asked
  */
-public record ServerInfo(ServerVersion version, String text, Optional<Duration> statementTimeout) {
+public record ServerInfo(ServerVersion version, String text, Optional<Duration> statementTimeout,
+                         Optional<ConnectionSlots> slots) {
     public ServerInfo {
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(statementTimeout, "statementTimeout");
+        Objects.requireNonNull(slots, "slots");
     }
 
-    /** Asks the server, in one round trip. */
+    /** What is known without asking for the connection slots. */
+    public ServerInfo(ServerVersion version, String text, Optional<Duration> statementTimeout) {
+        this(version, text, statementTimeout, Optional.empty());
+    }
+
+    /** Asks the server, in one round trip: every new connection refreshes what the pool knows of the server's slots. */
     static ServerInfo detect(Connection connection) throws SQLException {
-        // pg_settings gives statement_timeout in its unit (ms) whatever unit it was set with.
+        // pg_settings gives statement_timeout in its unit (ms) whatever unit it was set with. reserved_connections
+        // exists from PostgreSQL 16: current_setting(..., true) is NULL before.
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int, version(),"
-                                            + " (SELECT setting::bigint FROM pg_catalog.pg_settings WHERE name = 'statement_timeout')")) {
+                                            + " (SELECT setting::bigint FROM pg_catalog.pg_settings WHERE name = 'statement_timeout'),"
+                                            + " current_setting('max_connections')::int,"
+                                            + " current_setting('superuser_reserved_connections')::int,"
+                                            + " coalesce(current_setting('reserved_connections', true), '0')::int")) {
             if (!rs.next()) {
                 throw new SQLException("the server returned no version");
             }
             long timeoutMillis = rs.getLong(3);
             Optional<Duration> timeout = timeoutMillis > 0 ? Optional.of(Duration.ofMillis(timeoutMillis)) : Optional.empty();
-            return new ServerInfo(new ServerVersion(rs.getInt(1)), rs.getString(2), timeout);
+            ConnectionSlots slots = new ConnectionSlots(rs.getInt(4), rs.getInt(5), rs.getInt(6));
+            return new ServerInfo(new ServerVersion(rs.getInt(1)), rs.getString(2), timeout, Optional.of(slots));
         }
     }
 }

@@ -14,14 +14,24 @@ import java.util.TreeMap;
  * @param options     extra connection parameters, libpq spelling; copied, sorted and unmodifiable
  * @param targets     the targets the module may be used for ({@code targets:}); empty when the file has no such
  *                    key, and then any target may be probed with it (upstream's behaviour)
+ * @param connectionBudget {@code connection_budget:}, how many connections to one server the leases of this module
+ *                    may hold; empty for {@code --connection.server-budget}. Not a libpq parameter: it goes to the
+ *                    target ({@link ConnectionSpec#connectionBudget()}), never to the driver.
  */
 public record AuthModule(String name, Credentials credentials, Map<String, String> options,
-                         Optional<TargetAllowList> targets) {
+                         Optional<TargetAllowList> targets, Optional<ConnectionBudget> connectionBudget) {
     public AuthModule {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(credentials, "credentials");
         options = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(options, "options")));
         Objects.requireNonNull(targets, "targets");
+        Objects.requireNonNull(connectionBudget, "connectionBudget");
+    }
+
+    /** A module without a budget of its own: {@code --connection.server-budget} applies. */
+    public AuthModule(String name, Credentials credentials, Map<String, String> options,
+                      Optional<TargetAllowList> targets) {
+        this(name, credentials, options, targets, Optional.empty());
     }
 
     /** A module without an allow-list: any target may be probed with it. */
@@ -44,6 +54,7 @@ public record AuthModule(String name, Credentials credentials, Map<String, Strin
     @Override
     public String toString() {
         return "AuthModule[name=" + name + ", credentials=" + credentials + ", options=" + maskedOptions()
-                + targets.map(t -> ", targets=" + t).orElse("") + "]";
+                + targets.map(t -> ", targets=" + t).orElse("")
+                + connectionBudget.map(b -> ", connection_budget=" + b).orElse("") + "]";
     }
 }

@@ -30,6 +30,9 @@ import java.util.stream.Collectors;
  *                   resolved to and checked: the connection goes to these only, never to a second lookup's answer
  *                   (see {@link TargetAllowList#admit}); empty when the target is not pinned. An endpoint pinned
  *                   to no address cannot be connected to. Never shown by {@link #redacted()}.
+ * @param connectionBudget how many connections to this target's server the pool may hold for it, from its auth module's
+ *                   {@code connection_budget}; empty for {@code --connection.server-budget}. Not a connection
+ *                   parameter: never passed to the driver nor shown by {@link #redacted()}.
  */
 public record ConnectionSpec(List<Endpoint> endpoints,
                              Optional<String> database,
@@ -37,7 +40,8 @@ public record ConnectionSpec(List<Endpoint> endpoints,
                              Optional<Secret> password,
                              Map<String, String> parameters,
                              CredentialFiles credentialFiles,
-                             Map<Endpoint, List<InetAddress>> pinned) {
+                             Map<Endpoint, List<InetAddress>> pinned,
+                             Optional<ConnectionBudget> connectionBudget) {
 
     /**
      * Copies and validates everything; empty strings for database, user and password mean "absent".
@@ -92,6 +96,18 @@ public record ConnectionSpec(List<Endpoint> endpoints,
             throw new IllegalArgumentException("pinned addresses for an endpoint the target does not have");
         }
         pinned = Collections.unmodifiableMap(pins);
+        Objects.requireNonNull(connectionBudget, "connectionBudget");
+    }
+
+    /**
+     * A specification without a budget of its own ({@code --connection.server-budget} applies).
+     *
+     * @throws TargetException when a part is invalid
+     */
+    public ConnectionSpec(List<Endpoint> endpoints, Optional<String> database, Optional<String> user,
+                          Optional<Secret> password, Map<String, String> parameters, CredentialFiles credentialFiles,
+                          Map<Endpoint, List<InetAddress>> pinned) {
+        this(endpoints, database, user, password, parameters, credentialFiles, pinned, Optional.empty());
     }
 
     /**
@@ -102,7 +118,7 @@ public record ConnectionSpec(List<Endpoint> endpoints,
      */
     public ConnectionSpec(List<Endpoint> endpoints, Optional<String> database, Optional<String> user,
                           Optional<Secret> password, Map<String, String> parameters) {
-        this(endpoints, database, user, password, parameters, CredentialFiles.NONE, Map.of());
+        this(endpoints, database, user, password, parameters, CredentialFiles.NONE, Map.of(), Optional.empty());
     }
 
     /**
@@ -110,7 +126,25 @@ public record ConnectionSpec(List<Endpoint> endpoints,
      * @return this target, connecting to those addresses only
      */
     public ConnectionSpec pinnedTo(Map<Endpoint, List<InetAddress>> addresses) {
-        return new ConnectionSpec(endpoints, database, user, password, parameters, credentialFiles, addresses);
+        return new ConnectionSpec(endpoints, database, user, password, parameters, credentialFiles, addresses,
+                                  connectionBudget);
+    }
+
+    /**
+     * @return this target without a budget of its own: what the pool keys its idle connections by, so that two auth
+     *         modules that differ only in their {@code connection_budget} share kept connections
+     */
+    public ConnectionSpec withoutConnectionBudget() {
+        return connectionBudget.isEmpty() ? this
+                : new ConnectionSpec(endpoints, database, user, password, parameters, credentialFiles, pinned, Optional.empty());
+    }
+
+    /**
+     * @return the server this target connects to, as the pool's per-server budget counts it: its endpoints as written,
+     *         {@code host:port} (IPv6 in brackets), comma-separated when there are several. Never a user or password.
+     */
+    public String server() {
+        return authorities();
     }
 
     /**
@@ -164,7 +198,7 @@ public record ConnectionSpec(List<Endpoint> endpoints,
      * refused: the host belongs in the target, credentials in {@code userpass}. A {@linkplain Secret#guarded guarded}
      * password stays guarded (never sent in clear text) unless the module's own options allow it: {@code sslmode}
      * {@code verify-ca} or {@code verify-full} with a trust anchor the target cannot replace, or {@code require_auth}
-     * naming {@code password}.
+     * naming {@code password}. The module's {@code connection_budget}, when it has one, becomes the target's.
      *
      * @param module the auth module
      * @return the merged specification
@@ -226,7 +260,8 @@ public record ConnectionSpec(List<Endpoint> endpoints,
                 throw new TargetException(origin.prefix() + CleartextGuard.onlyPasswordAllowed());
             }
         }
-        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters, files, pinned);
+        return new ConnectionSpec(endpoints, mergedDatabase, mergedUser, mergedPassword, mergedParameters, files, pinned,
+                                  module.connectionBudget().or(() -> connectionBudget));
     }
 
     /**
@@ -245,7 +280,7 @@ public record ConnectionSpec(List<Endpoint> endpoints,
                 : this.password;
         // Still pinned: reading the files must not bring back a DNS lookup the allow-list check ruled out.
         return new ConnectionSpec(endpoints, database, resolvedUser, resolvedPassword, parameters, CredentialFiles.NONE,
-                                  pinned);
+                                  pinned, connectionBudget);
     }
 
     /**

@@ -1,0 +1,91 @@
+package io.pgvigil.connect;
+
+import io.pgvigil.dsn.ConnectionBudget;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * The {@link ConnectionPool}'s books per server: how many connections each holds, its budget as last applied, what it
+ * reported about its slots, the queue of leases waiting for it, and its counters. Not thread-safe: every method is
+ * called with the pool's lock held.
+ *
+ * <p>A server is named by {@link io.pgvigil.dsn.ConnectionSpec#server()} (its endpoints as written). A server with no
+ * connection, nobody waiting and no lease for {@code forgetAfter} is forgotten, so the books (and the self-metrics
+ * drawn from them) stay bounded by the servers in use.
+ */
+final class ServerAccounts {
+    private final Map<String, Account> accounts = new HashMap<>();
+
+    /** One server's account. */
+    static final class Account {
+        final String server;
+        /** Connections to this server open, in use, idle or being opened. */
+        int open;
+        /** Slots the server reported on the last connection opened to it; empty until one was. */
+        OptionalInt available = OptionalInt.empty();
+        /** The budget the last lease applied (1 until one did). */
+        int budget = 1;
+        long lastUsed;
+        /** Leases waiting for this server, first come first served. */
+        final ArrayDeque<Object> queue = new ArrayDeque<>();
+        long rotations;
+        long waits;
+        long timeouts;
+
+        private Account(String server) {
+            this.server = server;
+        }
+
+        /** @return the budget {@code budget} gives this server now; remembered for the self-metrics */
+        int apply(ConnectionBudget budget) {
+            this.budget = budget.connections(available);
+            return this.budget;
+        }
+
+        /** @return whether a lease holding {@code ticket} (null: none yet) may go ahead of the others waiting */
+        boolean turnOf(Object ticket) {
+            return queue.isEmpty() || queue.peekFirst() == ticket;
+        }
+
+        /** Takes in what a new connection reported; a budget share follows the server's size from then on. */
+        void learn(ServerInfo info) {
+            info.slots().ifPresent(s -> available = OptionalInt.of(s.available()));
+        }
+
+        /** @return whether this server holds more connections than its budget (it shrank), so one given back is closed */
+        boolean over() {
+            return open > budget;
+        }
+    }
+
+    /** @return the account of {@code server}, opened when it has none, marked as used {@code now} */
+    Account of(String server, long now) {
+        Account account = accounts.computeIfAbsent(server, Account::new);
+        account.lastUsed = now;
+        return account;
+    }
+
+    /** Forgets servers with no connection and nobody waiting that were not leased for {@code forgetAfterNanos}. */
+    void forget(long now, long forgetAfterNanos) {
+        accounts.values().removeIf(a -> a.open == 0 && a.queue.isEmpty() && now - a.lastUsed >= forgetAfterNanos);
+    }
+
+    /**
+     * @param idle the idle connections per account
+     * @return every server's figures, sorted by server
+     */
+    List<PooledSource.ServerStats> stats(Map<Account, Integer> idle) {
+        List<PooledSource.ServerStats> out = new ArrayList<>(accounts.size());
+        for (Account a : accounts.values()) {
+            out.add(new PooledSource.ServerStats(a.server, a.budget, a.open, idle.getOrDefault(a, 0), a.rotations, a.waits,
+                                                 a.timeouts));
+        }
+        out.sort(java.util.Comparator.comparing(PooledSource.ServerStats::server));
+        return out;
+    }
+}
