@@ -28,7 +28,8 @@ final class ServerAccounts {
         int open;
         /** Slots the server reported on the last connection opened to it; empty until one was. */
         OptionalInt available = OptionalInt.empty();
-        /** The budget the last lease applied (1 until one did). */
+        /** The budget the last lease applied, and what it came to (1 until one did). */
+        ConnectionBudget applied = ConnectionBudget.DEFAULT;
         int budget = 1;
         long lastUsed;
         /** Leases waiting for this server, first come first served. */
@@ -43,6 +44,7 @@ final class ServerAccounts {
 
         /** @return the budget {@code budget} gives this server now; remembered for the self-metrics */
         int apply(ConnectionBudget budget) {
+            this.applied = budget;
             this.budget = budget.connections(available);
             return this.budget;
         }
@@ -55,6 +57,7 @@ final class ServerAccounts {
         /** Takes in what a new connection reported; a budget share follows the server's size from then on. */
         void learn(ServerInfo info) {
             info.slots().ifPresent(s -> available = OptionalInt.of(s.available()));
+            budget = applied.connections(available);
         }
 
         /** @return whether this server holds more connections than its budget (it shrank), so one given back is closed */
