@@ -110,82 +110,116 @@ final class ConnectionPool implements PooledSource {
     public Lease lease(ConnectionSpec spec, long deadlineNanos) throws SQLException {
         ConnectionSpec key = spec.withoutConnectionBudget();
         ConnectionBudget budget = spec.connectionBudget().orElse(options.serverBudget());
-        List<Connection> toClose = new ArrayList<>();
-        Optional<PooledConnection> kept = Optional.empty();
         ServerAccounts.Account account;
-        Object ticket = null;
-        boolean waitedForCap = false;
-        boolean waitedForServer = false;
         lock.lock();
         try {
             account = accounts.of(spec.server(), System.nanoTime());
+            account.leasing++;
+        } finally {
+            lock.unlock();
+        }
+        ServerAccounts.Turn turn = new ServerAccounts.Turn(account);
+        try {
+            while (true) {
+                Step step = step(key, budget, turn, deadlineNanos);
+                switch (step) {
+                    case Step.Reuse(PooledConnection kept) -> {
+                        reused.increment();
+                        return new PooledLease(kept, true);
+                    }
+                    case Step.Open() -> {
+                        return new PooledLease(connect(key, account, deadlineNanos), false);
+                    }
+                    // Closed before the next try, outside the lock: its slot is free once its backend has exited.
+                    case Step.Close(PooledConnection victim) -> release(List.of(victim));
+                }
+            }
+        } finally {
+            lock.lock();
             try {
-                while (true) {
-                    if (closed) {
-                        throw new SQLException("the connection pool is closed", "08003");
-                    }
-                    // Queued behind other leases of the server, or the server at its budget: waiting for the server.
-                    boolean forServer = !account.turnOf(ticket);
-                    if (!forServer) {
-                        kept = idle.take(key);
-                        if (kept.isPresent()) {
-                            break;
-                        }
-                        forServer = account.open >= account.apply(budget);
-                        if (!forServer && open < options.maxOpen()) {
-                            open++;
-                            account.open++;
-                            break;
-                        }
-                        Optional<PooledConnection> oldest = idle.takeOldest(forServer ? Optional.of(account) : Optional.empty());
-                        if (oldest.isPresent()) {
-                            PooledConnection victim = oldest.get();
-                            open--;
-                            victim.account.open--;
-                            if (forServer) {
-                                account.rotations++;
-                            } else {
-                                evictedLru.increment();
-                            }
-                            toClose.add(victim.connection);
-                            continue;
-                        }
-                    }
-                    long wait = deadlineNanos - System.nanoTime();
-                    if (wait <= 0) {
-                        throw full(account, forServer, waitedForCap);
-                    }
-                    if (ticket == null) {
-                        ticket = new Object();
-                        account.queue.addLast(ticket);
-                    }
-                    if (forServer && !waitedForServer) {
-                        waitedForServer = true;
-                        account.waits++;
-                    } else if (!forServer && !waitedForCap) {
-                        waitedForCap = true;
-                        capWaits.increment();
-                    }
-                    changed.awaitNanos(wait);
-                }
+                account.leasing--;
+                leave(turn);
             } finally {
-                if (ticket != null) {
-                    account.queue.remove(ticket);
-                    changed.signalAll();
+                lock.unlock();
+            }
+        }
+    }
+
+    /** What a lease does next: take a kept connection, open one in a slot now reserved, or close an idle one first. */
+    private sealed interface Step {
+        record Reuse(PooledConnection kept) implements Step {
+        }
+
+        record Open() implements Step {
+        }
+
+        record Close(PooledConnection victim) implements Step {
+        }
+    }
+
+    /** Decides a lease's next step under the lock, waiting until its deadline when it can do nothing yet. */
+    private Step step(ConnectionSpec key, ConnectionBudget budget, ServerAccounts.Turn turn, long deadlineNanos)
+            throws SQLException {
+        ServerAccounts.Account account = turn.account;
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    throw new SQLException("the connection pool is closed", "08003");
                 }
+                // Queued behind other leases of the server, or the server at its budget: waiting for the server.
+                boolean forServer = !turn.first();
+                if (!forServer) {
+                    Optional<PooledConnection> kept = idle.take(key);
+                    if (kept.isPresent()) {
+                        leave(turn);
+                        return new Step.Reuse(kept.get());
+                    }
+                    forServer = account.open >= account.apply(budget);
+                    if (!forServer && open < options.maxOpen()) {
+                        open++;
+                        account.open++;
+                        leave(turn);
+                        return new Step.Open();
+                    }
+                    Optional<PooledConnection> oldest = idle.takeOldest(forServer ? Optional.of(account) : Optional.empty());
+                    if (oldest.isPresent()) {
+                        if (forServer) {
+                            account.rotations++;
+                        } else {
+                            evictedLru.increment();
+                        }
+                        turn.queue();
+                        return new Step.Close(oldest.get());
+                    }
+                }
+                long wait = deadlineNanos - System.nanoTime();
+                if (wait <= 0) {
+                    throw full(account, forServer, turn.waitedForCap);
+                }
+                turn.queue();
+                if (forServer && !turn.waitedForServer) {
+                    turn.waitedForServer = true;
+                    account.waits++;
+                } else if (!forServer && !turn.waitedForCap) {
+                    turn.waitedForCap = true;
+                    capWaits.increment();
+                }
+                changed.awaitNanos(wait);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while waiting for a connection", "08001", e);
         } finally {
             lock.unlock();
-            closeAll(toClose);
         }
-        if (kept.isPresent()) {
-            reused.increment();
-            return new PooledLease(kept.get(), true);
+    }
+
+    /** Gives a lease's place in its server's queue up, so that the next may go. Call with the lock held. */
+    private void leave(ServerAccounts.Turn turn) {
+        if (turn.leave()) {
+            changed.signalAll();
         }
-        return new PooledLease(connect(key, account, deadlineNanos), false);
     }
 
     /** The error of a lease that reached its deadline waiting; counts it. Call with the lock held. */
@@ -275,31 +309,24 @@ final class ConnectionPool implements PooledSource {
     }
 
     private void giveBack(PooledConnection entry, boolean broken) {
-        List<Connection> toClose = new ArrayList<>();
+        List<PooledConnection> gone = new ArrayList<>();
         boolean dead = broken || ConnectionErrors.isClosed(entry.connection);
         lock.lock();
         try {
             if (!dead && !closed && entry.generation != generation) {
-                open--;
-                entry.account.open--;
                 retiredByReload.increment();
-                toClose.add(entry.connection);
+                gone.add(entry);
             } else if (dead || closed || entry.account.over()) {
-                open--;
-                entry.account.open--;
-                toClose.add(entry.connection);
+                gone.add(entry);
                 if (!dead && !closed) {
                     entry.account.rotations++;
                 }
                 if (dead) {
                     retired.increment();
                     // A connection that broke usually means the server went away: its idle siblings went with it.
-                    for (PooledConnection sibling : idle.takeAll(entry.spec)) {
-                        open--;
-                        sibling.account.open--;
-                        retired.increment();
-                        toClose.add(sibling.connection);
-                    }
+                    List<PooledConnection> siblings = idle.takeAll(entry.spec);
+                    retired.add(siblings.size());
+                    gone.addAll(siblings);
                 }
             } else {
                 idle.add(entry, System.nanoTime());
@@ -307,75 +334,73 @@ final class ConnectionPool implements PooledSource {
             changed.signalAll();
         } finally {
             lock.unlock();
-            closeAll(toClose);
+            release(gone);
         }
     }
 
     @Override
     public void retireAll() {
-        List<Connection> toClose = new ArrayList<>();
+        List<PooledConnection> gone;
         lock.lock();
         try {
             generation++;
-            retiredByReload.add(drainIdle(toClose));
+            gone = idle.takeAll();
+            retiredByReload.add(gone.size());
         } finally {
             lock.unlock();
-            closeAll(toClose);
         }
-    }
-
-    /** Takes every idle connection out of the pool into {@code toClose}; call with the lock held. @return how many */
-    private int drainIdle(List<Connection> toClose) {
-        List<PooledConnection> all = idle.takeAll();
-        for (PooledConnection c : all) {
-            toClose.add(c.connection);
-            c.account.open--;
-        }
-        open -= all.size();
-        changed.signalAll();
-        return all.size();
+        release(gone);
     }
 
     /** Closes connections idle longer than the idle timeout (run periodically). */
     void evictIdle() {
-        List<Connection> toClose = new ArrayList<>();
+        List<PooledConnection> gone;
         long now = System.nanoTime();
         long limit = options.idleTimeout().toNanos();
         lock.lock();
         try {
-            for (PooledConnection e : idle.takeExpired(now, limit)) {
-                open--;
-                e.account.open--;
-                evictedIdle.increment();
-                toClose.add(e.connection);
-            }
-            if (!toClose.isEmpty()) {
-                changed.signalAll();
-            }
+            gone = idle.takeExpired(now, limit);
+            evictedIdle.add(gone.size());
             accounts.forget(now, limit);
         } finally {
             lock.unlock();
-            closeAll(toClose);
         }
+        release(gone);
     }
 
     @Override
     public void close() {
-        List<Connection> toClose = new ArrayList<>();
+        List<PooledConnection> gone;
         lock.lock();
         try {
             closed = true;
-            drainIdle(toClose);
+            gone = idle.takeAll();
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
-        closeAll(toClose);
+        release(gone);
         reaper.shutdownNow();
         connector.shutdown();
     }
 
-    private static void closeAll(List<Connection> connections) {
-        connections.forEach(ConnectionPool::closeQuietly);
+    /**
+     * Closes connections taken out of the pool, then frees their slots: a connection counts against its server's
+     * budget and the cap until its close returned, which waits for the backend to exit ({@link SessionSocket}).
+     */
+    private void release(List<PooledConnection> gone) {
+        if (gone.isEmpty()) {
+            return;
+        }
+        gone.forEach(c -> closeQuietly(c.connection));
+        lock.lock();
+        try {
+            open -= gone.size();
+            gone.forEach(c -> c.account.open--);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private static void closeQuietly(Connection c) {

@@ -22,6 +22,7 @@ import javax.net.SocketFactory;
  * pgjdbc's {@code socketFactory} for a target checked against an auth module's allow-list
  * ({@link ConnectionSpec#pinned()}): sockets connect to the addresses that were checked, never to those of another
  * lookup. pgjdbc still knows the host <em>name</em>, so TLS {@code verify-full} checks the certificate against it.
+ * Its sockets wait for the server's end on close, as {@link SessionSocketFactory}'s do.
  *
  * <p>pgjdbc instantiates this class by reflection (with the connection's {@link Properties}), which is why it is
  * public; it is not meant to be used otherwise. The addresses travel in {@code socketFactoryArg} as
@@ -99,7 +100,7 @@ public final class PinnedSocketFactory extends SocketFactory {
         }
         IOException last = null;
         for (InetAddress address : addresses) {
-            Socket socket = new Socket();
+            Socket socket = new SessionSocket();
             try {
                 socket.connect(new InetSocketAddress(address, port), connectTimeoutMillis);
                 return socket;
@@ -123,7 +124,7 @@ public final class PinnedSocketFactory extends SocketFactory {
     }
 
     /** For several hosts: connects to the checked address of whichever endpoint pgjdbc names. */
-    private final class PinnedSocket extends Socket {
+    private final class PinnedSocket extends SessionSocket {
         @Override
         public void connect(SocketAddress endpoint, int timeout) throws IOException {
             if (!(endpoint instanceof InetSocketAddress inet)) {

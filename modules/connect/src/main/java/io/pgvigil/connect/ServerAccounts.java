@@ -32,6 +32,8 @@ final class ServerAccounts {
         ConnectionBudget applied = ConnectionBudget.DEFAULT;
         int budget = 1;
         long lastUsed;
+        /** Leases of this server in progress (waiting, closing or opening): it is not forgotten meanwhile. */
+        int leasing;
         /** Leases waiting for this server, first come first served. */
         final ArrayDeque<Object> queue = new ArrayDeque<>();
         long rotations;
@@ -49,11 +51,6 @@ final class ServerAccounts {
             return this.budget;
         }
 
-        /** @return whether a lease holding {@code ticket} (null: none yet) may go ahead of the others waiting */
-        boolean turnOf(Object ticket) {
-            return queue.isEmpty() || queue.peekFirst() == ticket;
-        }
-
         /** Takes in what a new connection reported; a budget share follows the server's size from then on. */
         void learn(ServerInfo info) {
             info.slots().ifPresent(s -> available = OptionalInt.of(s.available()));
@@ -66,6 +63,41 @@ final class ServerAccounts {
         }
     }
 
+    /** A lease's place in its server's queue (first come, first served), and which waits it counted already. */
+    static final class Turn {
+        final Account account;
+        private Object ticket;
+        boolean waitedForCap;
+        boolean waitedForServer;
+
+        Turn(Account account) {
+            this.account = account;
+        }
+
+        /** @return whether this lease may go ahead of the others of its server: none queued, or it is first */
+        boolean first() {
+            return account.queue.isEmpty() || account.queue.peekFirst() == ticket;
+        }
+
+        /** Takes a place at the end of the queue, unless it has one: kept while it waits or closes a connection. */
+        void queue() {
+            if (ticket == null) {
+                ticket = new Object();
+                account.queue.addLast(ticket);
+            }
+        }
+
+        /** @return whether it gave a place up (the next lease of the server may then go) */
+        boolean leave() {
+            if (ticket == null) {
+                return false;
+            }
+            account.queue.remove(ticket);
+            ticket = null;
+            return true;
+        }
+    }
+
     /** @return the account of {@code server}, opened when it has none, marked as used {@code now} */
     Account of(String server, long now) {
         Account account = accounts.computeIfAbsent(server, Account::new);
@@ -73,9 +105,9 @@ final class ServerAccounts {
         return account;
     }
 
-    /** Forgets servers with no connection and nobody waiting that were not leased for {@code forgetAfterNanos}. */
+    /** Forgets servers with no connection and no lease in progress that were not leased for {@code forgetAfterNanos}. */
     void forget(long now, long forgetAfterNanos) {
-        accounts.values().removeIf(a -> a.open == 0 && a.queue.isEmpty() && now - a.lastUsed >= forgetAfterNanos);
+        accounts.values().removeIf(a -> a.open == 0 && a.leasing == 0 && now - a.lastUsed >= forgetAfterNanos);
     }
 
     /**

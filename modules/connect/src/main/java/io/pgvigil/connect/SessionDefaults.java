@@ -90,6 +90,9 @@ final class SessionDefaults {
         if (!spec.pinned().isEmpty()) {
             // Checked against an auth module's targets: connect to the checked addresses, never to a new lookup's.
             props.putAll(PinnedSocketFactory.properties(spec));
+        } else {
+            // A closed session gives its server slot back before the pool counts it as gone (per-server budget).
+            props.setProperty(PinnedSocketFactory.FACTORY, SessionSocketFactory.class.getName());
         }
         props.setProperty("user", spec.effectiveUser());
         spec.password().ifPresent(p -> props.setProperty("password", p.reveal()));
