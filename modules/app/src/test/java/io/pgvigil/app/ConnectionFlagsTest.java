@@ -5,6 +5,7 @@ import io.pgvigil.connect.PoolOptions;
 import io.pgvigil.connect.PooledSource;
 import io.pgvigil.collectors.CollectorCatalog;
 import io.pgvigil.collectors.Scraper;
+import io.pgvigil.dsn.ConnectionBudget;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,19 @@ class ConnectionFlagsTest {
         assertThat(o.pool()).isEqualTo(new PoolOptions(100, Duration.ofMinutes(2), Duration.ofSeconds(1)));
         assertThat(o.scrapeTimeoutOffset()).isEqualTo(Duration.ofMillis(500));
         assertThat(o.scrape().serverWideTtl()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(o.pool().serverBudget()).isEqualTo(ConnectionBudget.DEFAULT).hasToString("5%");
+    }
+
+    @Test
+    void serverBudget() {
+        assertThat(new Cli().parse("--connection.server-budget=2.5%").pool().serverBudget()).isEqualTo(new ConnectionBudget.Share(250));
+        assertThat(new Cli().parse("--connection.server-budget", "3").pool().serverBudget()).isEqualTo(new ConnectionBudget.Fixed(3));
+        assertThat(new Cli().usage()).contains("--connection.server-budget=<SHARE|N>", "Default: 5%");
+        for (String bad : new String[] {"0", "0%", "101%", "-2", "five", "", "5 percent"}) {
+            assertThatThrownBy(() -> new Cli().parse("--connection.server-budget=" + bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("--connection.server-budget: ");
+        }
     }
 
     @Test
@@ -56,11 +70,16 @@ class ConnectionFlagsTest {
             assertThat(metrics).extracting(m -> m.getMetadata().getOriginalName()).containsExactly(
                     "pgvigil_connections_max", "pgvigil_connections_open", "pgvigil_connections_idle",
                     "pgvigil_connections_opened_total", "pgvigil_connection_reuses_total", "pgvigil_connections_closed_total",
-                    "pgvigil_connection_cap_waits_total", "pgvigil_connection_cap_timeouts_total", "pgvigil_scrapes_coalesced_total",
+                    "pgvigil_connection_cap_waits_total", "pgvigil_connection_cap_timeouts_total",
+                    "pgvigil_server_connection_budget", "pgvigil_server_connections_open",
+                    "pgvigil_server_connection_rotations_total", "pgvigil_server_connection_waits_total",
+                    "pgvigil_server_connection_timeouts_total", "pgvigil_scrapes_coalesced_total",
                     "pgvigil_server_wide_results_total", "pgvigil_scrape_deadline_hits_total");
             assertThat(metrics.getFirst().getDataPoints().getFirst()).extracting("value").isEqualTo(3.0);
             assertThat(metrics.get(5).getDataPoints()).hasSize(4);
-            assertThat(metrics.get(9).getDataPoints()).hasSize(4);
+            assertThat(metrics.get(14).getDataPoints()).hasSize(4);
+            // No server leased yet: the per-server families have no series.
+            assertThat(metrics.get(8).getDataPoints()).isEmpty();
         }
     }
 }
