@@ -1,8 +1,10 @@
 package io.pgvigil.connect;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,22 +14,66 @@ import java.util.concurrent.TimeUnit;
  * a connection closed to make room under a server's budget would still hold its slot while its replacement is being
  * opened, and the server would briefly see one session more than the budget.
  *
- * <p>A socket already closed (the driver saw an error) or whose input is shut is closed at once. When the server does
- * not answer within the wait (a network that drops packets), the socket is closed anyway.
+ * <p>No wait when it cannot help or would cost a scrape its deadline: a socket already closed or whose input is shut,
+ * and a socket on which a read has timed out (a server that stopped answering: the driver closes the connection from
+ * the scrape's thread, which must not wait on top of the deadline). When the server does not close its end within the
+ * wait, the socket is closed anyway.
  */
 class SessionSocket extends Socket {
     /** How long a close waits for the server's end to close. */
     static final int EXIT_WAIT_MILLIS = 1_000;
 
+    private final int exitWaitMillis;
+    private volatile boolean readTimedOut;
+    private InputStream input;
+
+    SessionSocket() {
+        this(EXIT_WAIT_MILLIS);
+    }
+
+    /** @param exitWaitMillis how long a close waits for the server's end (for tests) */
+    SessionSocket(int exitWaitMillis) {
+        this.exitWaitMillis = exitWaitMillis;
+    }
+
+    /** The socket's input, noting a read that timed out. */
+    @Override
+    public synchronized InputStream getInputStream() throws IOException {
+        if (input == null) {
+            input = new FilterInputStream(super.getInputStream()) {
+                @Override
+                public int read() throws IOException {
+                    try {
+                        return super.read();
+                    } catch (SocketTimeoutException e) {
+                        readTimedOut = true;
+                        throw e;
+                    }
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    try {
+                        return super.read(b, off, len);
+                    } catch (SocketTimeoutException e) {
+                        readTimedOut = true;
+                        throw e;
+                    }
+                }
+            };
+        }
+        return input;
+    }
+
     @Override
     public synchronized void close() throws IOException {
-        if (!isClosed() && isConnected() && !isInputShutdown()) {
+        if (!isClosed() && isConnected() && !isInputShutdown() && !readTimedOut) {
             try {
-                setSoTimeout(EXIT_WAIT_MILLIS);
+                setSoTimeout(exitWaitMillis);
                 shutdownOutput();
-                InputStream in = getInputStream();
+                InputStream in = super.getInputStream();
                 byte[] discard = new byte[512];
-                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_WAIT_MILLIS);
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(exitWaitMillis);
                 while (in.read(discard) >= 0 && System.nanoTime() - end < 0) {
                     // The backend's last words (an error, TLS close_notify): not wanted, only the end of the stream.
                 }
