@@ -32,7 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       closes the server's least recently used idle connection and opens its own (a rotation); when none is idle it
  *       waits, first come first served with the other leases of that server, until its deadline, and then gets an
  *       {@link SQLException} (SQLSTATE 53300). A connection given back while its server holds more than its budget
- *       (the budget shrank) is closed.</li>
+ *       (the budget shrank) is closed. A closed connection counts against its server and the cap until its close
+ *       returned, which waits for the backend to exit ({@link SessionSocket}).</li>
  *   <li>A returned connection is kept unless it was retired or is closed; it is closed after
  *       {@link PoolOptions#idleTimeout()} without use.</li>
  *   <li>At most {@link PoolOptions#maxOpen()} connections are open or being opened at any time. When the cap is
@@ -384,10 +385,7 @@ final class ConnectionPool implements PooledSource {
         connector.shutdown();
     }
 
-    /**
-     * Closes connections taken out of the pool, then frees their slots: a connection counts against its server's
-     * budget and the cap until its close returned, which waits for the backend to exit ({@link SessionSocket}).
-     */
+    /** Closes connections taken out of the pool, then frees their slots (see the class comment). */
     private void release(List<PooledConnection> gone) {
         if (gone.isEmpty()) {
             return;
