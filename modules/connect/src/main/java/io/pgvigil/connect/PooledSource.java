@@ -58,10 +58,10 @@ public interface PooledSource extends ConnectionSource, AutoCloseable {
      * @param server    the server's endpoints as written in its targets ({@code host:port[,host:port]}), never a
      *                  user or password
      * @param budget    the most connections pgvigil holds to it, as the last lease computed it
-     * @param open      connections to it open now (in use, idle or being opened)
+     * @param open      connections to it open now (in use, idle, being opened or being closed)
      * @param idle      of which idle
-     * @param rotations idle connections of another database of the server closed so that a lease could open its own
-     *                  within the budget
+     * @param rotations connections of the server closed to keep it within its budget: an idle one so that a lease
+     *                  of another database could open its own, or one given back while the budget had shrunk
      * @param waits     leases that waited because the server was at its budget (or others were queued before them)
      * @param timeouts  leases that gave up at their deadline waiting for the server
      */

@@ -24,7 +24,7 @@ final class ServerAccounts {
     /** One server's account. */
     static final class Account {
         final String server;
-        /** Connections to this server open, in use, idle or being opened. */
+        /** Connections to this server open: in use, idle, being opened or being closed. */
         int open;
         /** Slots the server reported on the last connection opened to it; empty until one was. */
         OptionalInt available = OptionalInt.empty();
