@@ -112,6 +112,7 @@ public final class ConfigLoader {
         out.append(" options=").append(Problems.quote(options.toString(), Integer.MAX_VALUE));
         module.targets().ifPresent(targets -> out.append(" targets=").append(Problems.quote(
                 String.join(",", targets.entries().stream().map(TargetAllowList.Entry::text).toList()), Integer.MAX_VALUE)));
+        module.serverWide().ifPresent(serverWide -> out.append(" server_wide=").append(serverWide.spelling()));
         return out.toString();
     }
 

@@ -14,14 +14,23 @@ import java.util.TreeMap;
  * @param options     extra connection parameters, libpq spelling; copied, sorted and unmodifiable
  * @param targets     the targets the module may be used for ({@code targets:}); empty when the file has no such
  *                    key, and then any target may be probed with it (upstream's behaviour)
+ * @param serverWide  {@code server_wide:}, where the module's probes put the server-wide families; empty when the
+ *                    file has no such key, and then {@code --collection.server-wide} decides
  */
 public record AuthModule(String name, Credentials credentials, Map<String, String> options,
-                         Optional<TargetAllowList> targets) {
+                         Optional<TargetAllowList> targets, Optional<ServerWide> serverWide) {
     public AuthModule {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(credentials, "credentials");
         options = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(options, "options")));
         Objects.requireNonNull(targets, "targets");
+        Objects.requireNonNull(serverWide, "serverWide");
+    }
+
+    /** A module that leaves the server-wide families to {@code --collection.server-wide}. */
+    public AuthModule(String name, Credentials credentials, Map<String, String> options,
+                      Optional<TargetAllowList> targets) {
+        this(name, credentials, options, targets, Optional.empty());
     }
 
     /** A module without an allow-list: any target may be probed with it. */
@@ -44,6 +53,7 @@ public record AuthModule(String name, Credentials credentials, Map<String, Strin
     @Override
     public String toString() {
         return "AuthModule[name=" + name + ", credentials=" + credentials + ", options=" + maskedOptions()
-                + targets.map(t -> ", targets=" + t).orElse("") + "]";
+                + targets.map(t -> ", targets=" + t).orElse("")
+                + serverWide.map(w -> ", server_wide=" + w.spelling()).orElse("") + "]";
     }
 }
