@@ -8,15 +8,21 @@ import io.pgvigil.testkit.PgServer;
 import io.pgvigil.testkit.Snapshots;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.pgvigil.testkit.Snapshots.labelValues;
 import static io.pgvigil.testkit.Snapshots.value;
@@ -161,6 +167,34 @@ class ServerWideOnceTest {
     private static double statements(MonitoredServer mon, String view) {
         return mon.server().queryDouble(APP, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s"
                 + " JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = ? AND s.query ~ ?", ROLE, "\\m" + view + "\\M");
+    }
+
+    /** docs/metrics.md lists the collectors of each kind as the code classifies them. */
+    @Test
+    void theDocsListTheServerWideAndPerDatabaseCollectors() throws IOException {
+        Path doc = Path.of(System.getProperty("basedir", ".")).resolve("../../docs/metrics.md").normalize();
+        List<String> lines = Files.readAllLines(doc);
+        assertThat(listed(lines, "- **Server-wide collectors**:")).isEqualTo(byScope(true));
+        assertThat(listed(lines, "- **Per-database collectors** (on every target):")).isEqualTo(byScope(false));
+    }
+
+    /** The collector names in backquotes on the line starting with {@code prefix}. */
+    private static Set<String> listed(List<String> lines, String prefix) {
+        String line = lines.stream().filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("docs/metrics.md has no line " + prefix));
+        Set<String> out = new TreeSet<>();
+        Matcher m = Pattern.compile("`([a-z_]+)`").matcher(line);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private static Set<String> byScope(boolean serverWide) {
+        Set<String> out = new TreeSet<>();
+        CollectorCatalog.select(CollectorCatalog.defaults().keySet()).stream()
+                .filter(c -> c.scope().serverWide() == serverWide).forEach(c -> out.add(c.name()));
+        return out;
     }
 
     /** master: true user queries run where the server-wide families are: on the server target only in once mode. */
