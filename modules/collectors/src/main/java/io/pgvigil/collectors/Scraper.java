@@ -157,7 +157,9 @@ public final class Scraper {
 
     /**
      * The exporter's own data source ({@code /metrics}): like {@link #scrape(ConnectionSpec, Duration)}, but
-     * {@code pg_exporter_scrapes_total} counts every call of this method on this scraper. A scrape that joins a
+     * {@code pg_exporter_scrapes_total} counts every call of this method on this scraper. The server-wide families
+     * follow {@code --collection.server-wide} with the rule of {@link ServerWide#serverTarget}: in {@code once} mode
+     * a data source naming a database other than {@code postgres} gets its per-database families only. A scrape that joins a
      * running one gets that one's result, counter included.
      *
      * @param spec   the data source, empty when none is configured: the answer is then {@code pg_up 0} and the
