@@ -7,6 +7,7 @@ import io.pgvigil.collectors.CollectorCatalog;
 import io.pgvigil.collectors.CollectorOptions;
 import io.pgvigil.collectors.LegacyOptions;
 import io.pgvigil.collectors.ScrapeOptions;
+import io.pgvigil.dsn.ServerWide;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -170,7 +171,8 @@ final class Cli {
                 new CollectorOptions(statements, list(Flag.EXCLUDE_DATABASES)),
                 new LegacyOptions(on(Flag.DISABLE_DEFAULT_METRICS), constantLabels.labels(), text(Flag.METRIC_PREFIX)),
                 timeout,
-                duration(Flag.SERVER_WIDE_TTL));
+                duration(Flag.SERVER_WIDE_TTL),
+                serverWide(Flag.SERVER_WIDE));
         PoolOptions pool = new PoolOptions(integer(Flag.MAX_OPEN), duration(Flag.IDLE_TIMEOUT), duration(Flag.LOCK_TIMEOUT),
                                            budget(Flag.SERVER_BUDGET));
         return new Options(repeated(Flag.LISTEN_ADDRESS),
@@ -216,6 +218,12 @@ final class Cli {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flag.flagName() + ": " + e.getMessage());
         }
+    }
+
+    private ServerWide serverWide(Flag flag) {
+        String given = text(flag);
+        return ServerWide.parse(given).orElseThrow(() -> new IllegalArgumentException(
+                flag.flagName() + ": \"" + given + "\" is not " + String.join(" or ", ServerWide.spellings())));
     }
 
     private int integer(Flag flag) {

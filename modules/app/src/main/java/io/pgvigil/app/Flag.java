@@ -45,6 +45,12 @@ enum Flag {
                     + "share the result of the server-wide collectors (database, locks, stat_activity, stat_database, "
                     + "replication, ...) for this long, so many databases of one server cost a few collections per interval, "
                     + "not one each; 0s collects them on every scrape. Default: ${DEFAULT-VALUE}"),
+    SERVER_WIDE(Section.GENERAL, "--collection.server-wide", Kind.TEXT, "MODE", "every-target", "",
+                "Which targets' answers hold the server-wide families (database sizes, stat_database, locks, "
+                + "stat_activity, replication, settings, pg_static, ...): every-target, as upstream; or once, only the "
+                + "server target's (one naming no database or the database postgres; /metrics unless its data source "
+                + "names another database), the others get their per-database families only and run no server-wide "
+                + "query. An auth module's server_wide wins for its probes. Default: ${DEFAULT-VALUE}"),
     MAX_OPEN(Section.GENERAL, "--connection.max-open", Kind.INTEGER, "N", "100", "",
              "Most connections open at once over all targets; idle ones are closed least recently used first "
              + "to make room, and a scrape that finds none free waits until its deadline. Default: ${DEFAULT-VALUE}"),

@@ -140,7 +140,8 @@ public final class Main {
         service.closeOnStop(pool);
         service.onModulesChanged(pool::retireAll);
         Scraper scraper = new Scraper(pool, options.collectors(), options.scrape());
-        LOG.log(Level.INFO, "Enabled collectors", "collectors", String.join(",", scraper.collectorNames()));
+        LOG.log(Level.INFO, "Enabled collectors", "collectors", String.join(",", scraper.collectorNames()),
+                "server_wide", options.scrape().serverWide().spelling());
         String queryPath = options.extendQueryPath();
         if (!queryPath.isEmpty()) {
             LOG.log(Level.WARNING, "The extended queries.yaml config is DEPRECATED", "file", queryPath);

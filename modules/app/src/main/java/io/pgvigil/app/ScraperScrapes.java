@@ -3,6 +3,7 @@ package io.pgvigil.app;
 import io.pgvigil.collectors.AutoDiscovery;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.ServerWide;
 import io.pgvigil.http.Scrapes;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
@@ -38,8 +39,8 @@ final class ScraperScrapes implements Scrapes {
     }
 
     @Override
-    public MetricSnapshots probe(ConnectionSpec target, Duration budget) {
-        return scraper.scrape(target, budget);
+    public MetricSnapshots probe(ConnectionSpec target, Optional<ServerWide> serverWide, Duration budget) {
+        return scraper.scrape(target, serverWide, budget);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.pgvigil.connect.PooledSource;
 import io.pgvigil.collectors.CollectorCatalog;
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.dsn.ConnectionBudget;
+import io.pgvigil.dsn.ServerWide;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,7 @@ class ConnectionFlagsTest {
         assertThat(o.scrapeTimeoutOffset()).isEqualTo(Duration.ofMillis(500));
         assertThat(o.scrape().serverWideTtl()).isEqualTo(Duration.ofSeconds(5));
         assertThat(o.pool().serverBudget()).isEqualTo(ConnectionBudget.DEFAULT).hasToString("5%");
+        assertThat(o.scrape().serverWide()).isEqualTo(ServerWide.EVERY_TARGET);
     }
 
     @Test
@@ -46,7 +48,10 @@ class ConnectionFlagsTest {
         assertThat(o.scrapeTimeoutOffset()).isEqualTo(Duration.ofSeconds(1));
         assertThat(new Cli().parse("--collection.server-wide-ttl=0s").scrape().serverWideTtl()).isZero();
         assertThat(new Cli().parse("--collection.server-wide-ttl", "1m30s").scrape().serverWideTtl()).isEqualTo(Duration.ofSeconds(90));
-        assertThat(new Cli().usage()).contains("--collection.server-wide-ttl", "--connection.max-open", "--connection.idle-timeout", "--connection.lock-timeout",
+        assertThat(new Cli().parse("--collection.server-wide=once").scrape().serverWide()).isEqualTo(ServerWide.ONCE);
+        assertThat(new Cli().parse("--collection.server-wide", "every-target").scrape().serverWide())
+                .isEqualTo(ServerWide.EVERY_TARGET);
+        assertThat(new Cli().usage()).contains("--collection.server-wide=<MODE>", "--collection.server-wide-ttl", "--connection.max-open", "--connection.idle-timeout", "--connection.lock-timeout",
                                                "--web.scrape-timeout-offset");
     }
 
@@ -60,6 +65,10 @@ class ConnectionFlagsTest {
         assertThatThrownBy(() -> new Cli().parse("--web.scrape-timeout-offset=soon")).hasMessageContaining("--web.scrape-timeout-offset");
         assertThatThrownBy(() -> new Cli().parse("--collection.server-wide-ttl=-5s")).hasMessageContaining("--collection.server-wide-ttl");
         assertThatThrownBy(() -> new Cli().parse("--collection.server-wide-ttl=often")).hasMessageContaining("--collection.server-wide-ttl");
+        assertThatThrownBy(() -> new Cli().parse("--collection.server-wide=twice")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--collection.server-wide: \"twice\" is not every-target or once");
+        assertThatThrownBy(() -> new Cli().parse("--collection.server-wide=")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--collection.server-wide: \"\" is not every-target or once");
     }
 
     @Test

@@ -164,8 +164,9 @@ class FlagTableTest {
                         case DURATION -> "3s";
                         case INTEGER -> "7";
                         case LIST -> "a,b";
-                        // A text flag whose value is checked: a share or a number
-                        default -> d.name().equals(Flag.SERVER_BUDGET.flagName()) ? "3" : "x";
+                        // a text flag whose value is checked gets a valid value that is not its default
+                        default -> d.name().equals(Flag.SERVER_BUDGET.flagName()) ? "3"
+                                : d.name().equals(Flag.SERVER_WIDE.flagName()) ? "once" : "x";
                     };
                     Cli.Options joined = new Cli(v -> null).parse(d.name() + "=" + value);
                     assertThat(joined).as(d.name()).isNotEqualTo(defaults)

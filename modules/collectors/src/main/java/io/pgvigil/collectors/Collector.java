@@ -20,7 +20,11 @@ record Collector(String name, boolean enabledByDefault, Scope scope, Locking loc
         this(name, enabledByDefault, scope, Locking.NEVER_WAITS, body);
     }
 
-    /** What a collector's result depends on, which decides whether targets may share it. */
+    /**
+     * What a collector's result depends on, which decides whether targets may share it (only {@link #SERVER}) and
+     * whether it is exported once per server with {@code --collection.server-wide=once} (every scope but
+     * {@link #DATABASE}, see {@link #serverWide()}).
+     */
     enum Scope {
         /**
          * The same from every database of the server for the same role: shared cluster-wide views and catalogs
@@ -29,10 +33,22 @@ record Collector(String name, boolean enabledByDefault, Scope scope, Locking loc
          */
         SERVER,
         /**
-         * Depends on the database connected to: per-database catalogs ({@code pg_class}, the {@code *_user_*}
-         * views), an extension installed per database, or settings that {@code ALTER DATABASE ... SET} can change.
+         * The server's configuration ({@code pg_settings}): one value per server, except where
+         * {@code ALTER DATABASE ... SET} overrides it for a database, so it is never shared between targets, but its
+         * families carry no database label and so are exported once per server in {@code once} mode (as the
+         * maintenance database sees them).
          */
-        DATABASE
+        CONFIGURATION,
+        /**
+         * Depends on the database connected to: per-database catalogs ({@code pg_class}, the {@code *_user_*}
+         * views) or an extension installed per database.
+         */
+        DATABASE;
+
+        /** {@return whether its families describe the server rather than the database connected to} */
+        boolean serverWide() {
+            return this != DATABASE;
+        }
     }
 
     /** Whether a collector's queries may queue behind another session's lock. */

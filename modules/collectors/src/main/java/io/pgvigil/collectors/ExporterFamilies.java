@@ -22,11 +22,9 @@ final class ExporterFamilies {
     private static final System.Logger LOG = System.getLogger(Scraper.class.getName());
 
     private final LegacyOptions legacy;
-    private final List<Collector> collectors;
 
-    ExporterFamilies(LegacyOptions legacy, List<Collector> collectors) {
+    ExporterFamilies(LegacyOptions legacy) {
         this.legacy = legacy;
-        this.collectors = collectors;
     }
 
     /** The two per-collector families of one answer, declared first so they come first. */
@@ -46,8 +44,8 @@ final class ExporterFamilies {
                 out.gauge("pg_scrape_collector_duration_seconds", "postgres_exporter: Duration of a collector scrape.", "collector"));
     }
 
-    /** Reports every collector as failed (success 0, no duration). */
-    void allFailed(PerCollector families) {
+    /** Reports every collector of {@code collectors} as failed (success 0, no duration). */
+    void allFailed(PerCollector families, List<Collector> collectors) {
         collectors.forEach(c -> families.success().add(0, c.name()));
     }
 
@@ -98,10 +96,10 @@ final class ExporterFamilies {
         return new MetricSnapshots(out.snapshots());
     }
 
-    /** The answer without a connection: {@code pg_up 0}, every collector failed, an error. */
-    MetricSnapshots down(double seconds, long scrapes) {
+    /** The answer without a connection: {@code pg_up 0}, every collector of {@code collectors} failed, an error. */
+    MetricSnapshots down(List<Collector> collectors, double seconds, long scrapes) {
         MetricSink out = new MetricSink();
-        allFailed(perCollector(out));
+        allFailed(perCollector(out), collectors);
         return finish(out, false, true, seconds, scrapes);
     }
 

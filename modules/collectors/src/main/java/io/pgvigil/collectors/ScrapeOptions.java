@@ -1,5 +1,7 @@
 package io.pgvigil.collectors;
 
+import io.pgvigil.dsn.ServerWide;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,18 +14,27 @@ import java.util.Objects;
  * @param serverWideTtl     {@code --collection.server-wide-ttl}: how long the result of the server-wide collectors
  *                          (and the legacy {@code pg_stat_database_conflicts}) is shared between scrapes of the same
  *                          server with the same credentials and options; zero: never shared
+ * @param serverWide        {@code --collection.server-wide}: where the server-wide families go when the target's
+ *                          auth module does not say ({@code server_wide})
  */
 public record ScrapeOptions(CollectorOptions collectors, LegacyOptions legacy, Duration collectionTimeout,
-                            Duration serverWideTtl) {
+                            Duration serverWideTtl, ServerWide serverWide) {
     public ScrapeOptions {
         Objects.requireNonNull(collectors, "collectors");
         Objects.requireNonNull(legacy, "legacy");
+        Objects.requireNonNull(serverWide, "serverWide");
         if (collectionTimeout.compareTo(Duration.ofMillis(1)) < 0) {
             throw new IllegalArgumentException("--collection-timeout must be at least 1ms");
         }
         if (serverWideTtl.isNegative()) {
             throw new IllegalArgumentException("--collection.server-wide-ttl must not be negative");
         }
+    }
+
+    /** Options with the server-wide families on every target, upstream's default. */
+    public ScrapeOptions(CollectorOptions collectors, LegacyOptions legacy, Duration collectionTimeout,
+                         Duration serverWideTtl) {
+        this(collectors, legacy, collectionTimeout, serverWideTtl, ServerWide.EVERY_TARGET);
     }
 
     /** Options whose results are never shared between scrapes. */

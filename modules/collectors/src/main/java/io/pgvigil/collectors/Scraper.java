@@ -2,6 +2,7 @@ package io.pgvigil.collectors;
 
 import io.pgvigil.connect.ConnectionSource;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.ServerWide;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.lang.System.Logger.Level;
@@ -33,6 +34,8 @@ import java.util.function.LongSupplier;
  *       scrape and answers with its result, or {@code pg_up 0} when it is still running at this scrape's own
  *       deadline (single-flight).</li>
  *   <li>{@link ScrapeRun}: the lease and the deadline (statement timeout, re-armed as time passes).</li>
+ *   <li>{@link ServerWide}: whether this answer holds the server-wide families at all; in {@link ServerWide#ONCE}
+ *       only the server target's does, and the other targets run none of the server-wide queries.</li>
  *   <li>{@link ServerWideCache}: with a {@linkplain ScrapeOptions#serverWideTtl() server-wide TTL}, targets that
  *       differ only in their database share the result of the {@linkplain Collector.Scope#SERVER server-wide}
  *       collectors; every scrape still connects to its own database (so {@code pg_up} is its own).</li>
@@ -50,16 +53,18 @@ public final class Scraper {
     private final ConnectionSource source;
     private final List<Collector> collectors;
     /** The collectors a scrape runs itself when it takes the server-wide part from the cache. */
-    private final List<Collector> perDatabase;
+    private final List<Collector> notShared;
+    /** The collectors of a target that does not export the server-wide families ({@link ServerWide#ONCE}). */
+    private final List<Collector> databaseOnly;
     private final ScrapeOptions options;
     private final ExporterFamilies families;
     private final QueryBatches batches = new QueryBatches();
     private final ServerWideCache serverWide;
     private final UserQueryRunner userQueries;
-    /** Collections running now, per target: later scrapes of the same target join them. */
-    private final ConcurrentHashMap<ConnectionSpec, CompletableFuture<MetricSnapshots>> inFlight = new ConcurrentHashMap<>();
+    /** Collections running now, per target and answer shape: later scrapes of the same join them. */
+    private final ConcurrentHashMap<Flight, CompletableFuture<MetricSnapshots>> inFlight = new ConcurrentHashMap<>();
     /** The same for scrapes of the default data source with auto-discovery, whose answer holds more than the target's. */
-    private final ConcurrentHashMap<ConnectionSpec, CompletableFuture<MetricSnapshots>> inFlightDiscovering = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Flight, CompletableFuture<MetricSnapshots>> inFlightDiscovering = new ConcurrentHashMap<>();
     private final DatabaseQueries queries;
     private final DatabaseDiscovery discovery;
     /** {@code pg_exporter_scrapes_total} of {@link #scrapeDefault}; a probe always reports 1. */
@@ -97,9 +102,10 @@ public final class Scraper {
         this.queries = queries;
         this.discovery = new DatabaseDiscovery(source, options.collectors(), queries);
         this.collectors = CollectorCatalog.select(collectors);
-        this.perDatabase = this.collectors.stream().filter(c -> c.scope() != Collector.Scope.SERVER).toList();
+        this.notShared = this.collectors.stream().filter(c -> c.scope() != Collector.Scope.SERVER).toList();
+        this.databaseOnly = this.collectors.stream().filter(c -> !c.scope().serverWide()).toList();
         this.options = options;
-        this.families = new ExporterFamilies(options.legacy(), this.collectors);
+        this.families = new ExporterFamilies(options.legacy());
         this.serverWide = new ServerWideCache(source, options, this.collectors, families, batches);
         this.userQueries = userQueries;
     }
@@ -138,12 +144,22 @@ public final class Scraper {
      * @return the metrics
      */
     public MetricSnapshots scrape(ConnectionSpec spec, Duration budget) {
-        return coalesced(inFlight, spec, AutoDiscovery.off(), () -> 1, budget);
+        return scrape(spec, Optional.empty(), budget);
+    }
+
+    /**
+     * A probe as {@link #scrape(ConnectionSpec, Duration)}, with the server-wide families where {@code serverWide}
+     * says (an auth module's {@code server_wide}), or where {@code --collection.server-wide} says when it is empty.
+     */
+    public MetricSnapshots scrape(ConnectionSpec spec, Optional<ServerWide> serverWide, Duration budget) {
+        return coalesced(inFlight, flight(spec, serverWide), AutoDiscovery.off(), () -> 1, budget);
     }
 
     /**
      * The exporter's own data source ({@code /metrics}): like {@link #scrape(ConnectionSpec, Duration)}, but
-     * {@code pg_exporter_scrapes_total} counts every call of this method on this scraper. A scrape that joins a
+     * {@code pg_exporter_scrapes_total} counts every call of this method on this scraper. The server-wide families
+     * follow {@code --collection.server-wide} with the rule of {@link ServerWide#serverTarget}: in {@code once} mode
+     * a data source naming a database other than {@code postgres} gets its per-database families only. A scrape that joins a
      * running one gets that one's result, counter included.
      *
      * @param spec   the data source, empty when none is configured: the answer is then {@code pg_up 0} and the
@@ -172,8 +188,8 @@ public final class Scraper {
             return families.unconfigured(defaultScrapes.incrementAndGet());
         }
         // A probe of the same target must not join a scrape whose answer holds the discovered databases too.
-        return coalesced(discovery.enabled() ? inFlightDiscovering : inFlight, spec.get(), discovery,
-                         defaultScrapes::incrementAndGet, budget);
+        return coalesced(discovery.enabled() ? inFlightDiscovering : inFlight, flight(spec.get(), Optional.empty()),
+                         discovery, defaultScrapes::incrementAndGet, budget);
     }
 
     /**
@@ -216,25 +232,44 @@ public final class Scraper {
                         long serverWideCollected, long serverWideJoined) {
     }
 
+    /**
+     * One collection: a target and whether its answer holds the server-wide families. Two probes of one target
+     * through modules with different {@code server_wide} get answers of different shapes, so they never join.
+     *
+     * @param spec       the target
+     * @param serverWide whether the answer holds the server-wide families (and the scrape runs their queries)
+     */
+    private record Flight(ConnectionSpec spec, boolean serverWide) {
+    }
+
+    private Flight flight(ConnectionSpec spec, Optional<ServerWide> serverWide) {
+        return new Flight(spec, serverWide.orElse(options.serverWide()).exportsServerWide(spec));
+    }
+
+    /** {@return the collectors a collection of {@code flight} runs (or reports as failed)} */
+    private List<Collector> collectors(Flight flight) {
+        return flight.serverWide() ? collectors : databaseOnly;
+    }
+
     /** Runs the collection, or joins the one running for the same target. */
-    private MetricSnapshots coalesced(ConcurrentHashMap<ConnectionSpec, CompletableFuture<MetricSnapshots>> inFlight,
-                                      ConnectionSpec spec, AutoDiscovery discover, LongSupplier scrapes, Duration budget) {
+    private MetricSnapshots coalesced(ConcurrentHashMap<Flight, CompletableFuture<MetricSnapshots>> inFlight,
+                                      Flight flight, AutoDiscovery discover, LongSupplier scrapes, Duration budget) {
         long start = System.nanoTime();
         CompletableFuture<MetricSnapshots> mine = new CompletableFuture<>();
-        CompletableFuture<MetricSnapshots> running = inFlight.putIfAbsent(spec, mine);
+        CompletableFuture<MetricSnapshots> running = inFlight.putIfAbsent(flight, mine);
         if (running != null) {
             coalesced.increment();
-            return join(running, spec, scrapes, budget, start);
+            return join(running, flight, scrapes, budget, start);
         }
         try {
-            MetricSnapshots result = collect(spec, discover, scrapes, budget, start);
+            MetricSnapshots result = collect(flight, discover, scrapes, budget, start);
             mine.complete(result);
             return result;
         } catch (RuntimeException | Error e) {
             mine.completeExceptionally(e);
             throw e;
         } finally {
-            inFlight.remove(spec, mine);
+            inFlight.remove(flight, mine);
         }
     }
 
@@ -242,7 +277,7 @@ public final class Scraper {
      * Waits for the running collection of the same target, but only until this scrape's own deadline: an answer
      * after it would be thrown away by Prometheus, so this scrape then answers {@code pg_up 0} in time.
      */
-    private MetricSnapshots join(CompletableFuture<MetricSnapshots> running, ConnectionSpec spec, LongSupplier scrapes,
+    private MetricSnapshots join(CompletableFuture<MetricSnapshots> running, Flight flight, LongSupplier scrapes,
                                  Duration budget, long start) {
         long deadline = start + Math.max(0, bounded(budget).toNanos());
         try {
@@ -250,7 +285,7 @@ public final class Scraper {
         } catch (TimeoutException e) {
             deadlineHits.increment();
             // No connection was being opened by this scrape: it waited for another one's result.
-            LOG.log(Level.ERROR, "Scrape of the same target still running at the scrape deadline", "dsn", spec.redacted(),
+            LOG.log(Level.ERROR, "Scrape of the same target still running at the scrape deadline", "dsn", flight.spec().redacted(),
                     "err", "joined a running scrape of this target, which had not finished by the scrape deadline of " + bounded(budget));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
@@ -260,16 +295,23 @@ public final class Scraper {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return families.down(ScrapeRun.seconds(System.nanoTime() - start), scrapes.getAsLong());
+        return families.down(collectors(flight), ScrapeRun.seconds(System.nanoTime() - start), scrapes.getAsLong());
     }
 
     private Duration bounded(Duration budget) {
         return budget.compareTo(options.collectionTimeout()) < 0 ? budget : options.collectionTimeout();
     }
 
-    private MetricSnapshots collect(ConnectionSpec spec, AutoDiscovery discover, LongSupplier scrapes, Duration budget,
+    /**
+     * Runs one collection. Without the server-wide families ({@link ServerWide#ONCE}, not the server target) it
+     * runs neither the server-wide collectors, nor {@code pg_static} and the legacy {@code pg_stat_database_conflicts},
+     * nor the {@code master: true} user queries, and reports only the collectors it ran.
+     */
+    private MetricSnapshots collect(Flight flight, AutoDiscovery discover, LongSupplier scrapes, Duration budget,
                                     long start) {
         collections.increment();
+        ConnectionSpec spec = flight.spec();
+        List<Collector> running = collectors(flight);
         Duration bounded = bounded(budget);
         long deadline = start + Math.max(0, bounded.toNanos());
         MetricSink out = new MetricSink();
@@ -280,7 +322,7 @@ public final class Scraper {
         } catch (SQLException | RuntimeException e) {
             boolean outOfTime = System.nanoTime() - deadline >= 0;
             LOG.log(Level.ERROR, "Error opening connection to database", "dsn", spec.redacted(), "err", ScrapeRun.message(e));
-            families.allFailed(perCollector);
+            families.allFailed(perCollector, running);
             if (outOfTime) {
                 deadlineHits.increment();
             }
@@ -289,23 +331,27 @@ public final class Scraper {
         boolean error = false;
         List<String> discovered = List.of();
         try {
-            families.staticFamily(out, run);
-            Optional<ServerWideCache.ServerPart> part = serverWide.part(run);
-            if (part.isPresent()) {
-                out.addFinished(part.get().snapshots());
-                error |= !part.get().legacyOk();
-            } else {
-                error |= !families.conflicts(run, out);
+            Optional<ServerWideCache.ServerPart> part = Optional.empty();
+            if (flight.serverWide()) {
+                families.staticFamily(out, run);
+                part = serverWide.part(run);
+                if (part.isPresent()) {
+                    out.addFinished(part.get().snapshots());
+                    error |= !part.get().legacyOk();
+                } else {
+                    error |= !families.conflicts(run, out);
+                }
             }
-            batches.prefetch(run, part.isPresent() ? perDatabase : collectors);
-            for (Collector collector : collectors) {
+            batches.prefetch(run, part.isPresent() ? notShared : running);
+            for (Collector collector : running) {
                 ScrapeRun.Outcome outcome = part.isPresent() && collector.scope() == Collector.Scope.SERVER
                         ? part.get().outcomes().get(collector.name())
                         : run.collector(collector, out);
                 error |= !outcome.ok();
                 perCollector.add(collector, outcome);
             }
-            error |= !queries.run(run, true, out);
+            // master: true queries run where the server-wide families are: once per server in once mode
+            error |= !queries.run(run, flight.serverWide(), out);
             userQueries.status(out);
             if (discover.enabled()) {
                 DatabaseDiscovery.Listed listed = DatabaseDiscovery.list(run, discover);

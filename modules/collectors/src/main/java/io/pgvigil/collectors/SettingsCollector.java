@@ -10,7 +10,7 @@ import java.util.OptionalDouble;
  * time units converted to seconds and memory units to bytes.
  */
 final class SettingsCollector {
-    static final Collector COLLECTOR = new Collector("settings", true, Collector.Scope.DATABASE, SettingsCollector::collect);
+    static final Collector COLLECTOR = new Collector("settings", true, Collector.Scope.CONFIGURATION, SettingsCollector::collect);
 
     private SettingsCollector() {
     }

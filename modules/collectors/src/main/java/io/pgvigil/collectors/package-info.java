@@ -10,9 +10,11 @@
  *       the name is the {@code --[no-]collector.foo} flag and the {@code collector} label; {@code enabledByDefault}
  *       is upstream's default.</li>
  *   <li><b>Scope</b> ({@link io.pgvigil.collectors.Collector.Scope}): {@code SERVER} when the result is the same from
- *       every database of the server (cluster-wide views), so targets of one server may share it; {@code DATABASE}
- *       when it reads per-database catalogs, an extension installed per database, or settings that
- *       {@code ALTER DATABASE ... SET} can change. When in doubt, {@code DATABASE}.</li>
+ *       every database of the server (cluster-wide views), so targets of one server may share it;
+ *       {@code CONFIGURATION} for server settings that {@code ALTER DATABASE ... SET} can change (not shared, but
+ *       exported once per server with {@code --collection.server-wide=once}, like {@code SERVER}); {@code DATABASE}
+ *       when it reads per-database catalogs or an extension installed per database. When in doubt,
+ *       {@code DATABASE}.</li>
  *   <li><b>Locks</b>: if its query calls something that takes a relation lock ({@code pg_table_size()},
  *       {@code pg_indexes_size()}, ...), pass {@link io.pgvigil.collectors.Collector.Locking#MAY_WAIT}: it then runs
  *       outside the batch of the others, so a wait behind an {@code ACCESS EXCLUSIVE} lock fails it alone.</li>

@@ -6,6 +6,7 @@ import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.TargetException;
 import io.pgvigil.dsn.Credentials;
 import io.pgvigil.dsn.Secret;
+import io.pgvigil.dsn.ServerWide;
 import io.pgvigil.dsn.TargetAllowList;
 
 import java.nio.file.InvalidPathException;
@@ -22,7 +23,10 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
+
+import static io.pgvigil.config.YamlDocument.isNull;
+import static io.pgvigil.config.YamlDocument.kind;
+import static io.pgvigil.config.YamlDocument.text;
 
 /**
  * Maps the node tree of the config file to an {@link AuthConfig}, recording every problem rather than
@@ -35,7 +39,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class AuthModulesMapper {
     static final String AUTH_MODULES = "auth_modules";
     static final List<String> TOP_KEYS = List.of(AUTH_MODULES);
-    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "targets", "cert", "connection_budget");
+    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "targets", "cert", "connection_budget",
+                                                    "server_wide");
     static final List<String> USERPASS_KEYS = List.of("username", "password", "username_file", "password_file");
     static final List<String> TYPES = List.of("userpass", "cert");
     static final List<String> CERT_KEYS = List.of("username", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslmode");
@@ -116,11 +121,12 @@ final class AuthModulesMapper {
         credentials = certSection(fields, type, path, options, credentials);
         Optional<TargetAllowList> targets = targets(fields.get("targets"), Problems.child(path, "targets"));
         Optional<ConnectionBudget> budget = budget(fields.get("connection_budget"), Problems.child(path, "connection_budget"));
+        Optional<ServerWide> serverWide = serverWide(fields.get("server_wide"), Problems.child(path, "server_wide"));
 
         if (problems.size() != before || type.isEmpty() || credentials.isEmpty()) {
             return Optional.empty();
         }
-        AuthModule module = new AuthModule(name, credentials.get(), options, targets, budget);
+        AuthModule module = new AuthModule(name, credentials.get(), options, targets, budget, serverWide);
         // Check the options with the same rules a probe applies, so that a typo fails at load time
         // instead of turning every probe that uses the module into a 400.
         try {
@@ -392,6 +398,24 @@ final class AuthModulesMapper {
         return entries.size() == items.size() ? Optional.of(new TargetAllowList(entries)) : Optional.empty();
     }
 
+    /**
+     * {@code server_wide:}, where the module's probes put the server-wide families; absent is empty (the flag
+     * decides). Anything but one of the spellings, null included, is a problem with its line (the value is no secret).
+     */
+    private Optional<ServerWide> serverWide(Node node, String path) {
+        if (node == null) {
+            return Optional.empty();
+        }
+        Optional<ServerWide> value = node instanceof ScalarNode && !isNull(node) ? ServerWide.parse(text(node))
+                                                                                : Optional.empty();
+        if (value.isEmpty()) {
+            String given = node instanceof ScalarNode && !isNull(node) ? Problems.quote(text(node)) : kind(node);
+            problems.add(path, "must be " + String.join(" or ", ServerWide.spellings()) + ", not " + given + " ("
+                    + YamlDocument.position(node.getStartMark()) + ")");
+        }
+        return value;
+    }
+
     /** The entries of a map with a fixed set of keys; unknown keys are recorded and left out. */
     private Map<String, Node> fields(MappingNode map, String path, List<String> allowed) {
         Map<String, Node> fields = new LinkedHashMap<>();
@@ -430,28 +454,5 @@ final class AuthModulesMapper {
             entries.put(key, tuple);
         }
         return entries;
-    }
-
-    /** A scalar as written; null ({@code ~}, {@code null} or nothing) is the empty string, as in yaml.v3. */
-    private static String text(Node scalar) {
-        return isNull(scalar) ? "" : ((ScalarNode) scalar).getValue();
-    }
-
-    /** Whether a node is YAML null ({@code ~}, {@code null} or nothing); shared with {@link WebConfigLoader}. */
-    static boolean isNull(Node node) {
-        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
-    }
-
-    /** What a node is, for "must be X, not Y" messages; never its value. */
-    private static String kind(Node node) {
-        return switch (node) {
-            case MappingNode m -> "a map";
-            case SequenceNode s -> "a list";
-            case ScalarNode s when isNull(s) -> "null";
-            case ScalarNode s when Tag.INT.equals(s.getTag()) || Tag.FLOAT.equals(s.getTag()) -> "a number";
-            case ScalarNode s when Tag.BOOL.equals(s.getTag()) -> "a boolean";
-            case ScalarNode s -> "a string";
-            default -> "an unsupported YAML node";
-        };
     }
 }

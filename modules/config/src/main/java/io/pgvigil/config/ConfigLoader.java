@@ -113,6 +113,7 @@ public final class ConfigLoader {
         module.targets().ifPresent(targets -> out.append(" targets=").append(Problems.quote(
                 String.join(",", targets.entries().stream().map(TargetAllowList.Entry::text).toList()), Integer.MAX_VALUE)));
         module.connectionBudget().ifPresent(budget -> out.append(" connection_budget=").append(budget));
+        module.serverWide().ifPresent(serverWide -> out.append(" server_wide=").append(serverWide.spelling()));
         return out.toString();
     }
 

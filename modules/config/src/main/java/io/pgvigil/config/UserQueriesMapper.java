@@ -34,7 +34,7 @@ final class UserQueriesMapper {
     }
 
     List<UserQueriesFile.Namespace> map(Optional<Node> root) {
-        if (root.isEmpty() || AuthModulesMapper.isNull(root.get())) {
+        if (root.isEmpty() || YamlDocument.isNull(root.get())) {
             return List.of();
         }
         if (!(root.get() instanceof MappingNode top)) {
@@ -60,7 +60,7 @@ final class UserQueriesMapper {
             return Optional.empty();
         }
         Node value = tuple.getValueNode();
-        if (AuthModulesMapper.isNull(value)) {
+        if (YamlDocument.isNull(value)) {
             return Optional.of(new UserQueriesFile.Namespace(name, "", false, 0, Optional.empty(), List.of(), line));
         }
         if (!(value instanceof MappingNode map)) {
@@ -93,7 +93,7 @@ final class UserQueriesMapper {
     }
 
     private List<UserQueriesFile.Column> columns(String namespace, Node node, String path) {
-        if (AuthModulesMapper.isNull(node)) {
+        if (YamlDocument.isNull(node)) {
             return List.of();
         }
         if (!(node instanceof SequenceNode list)) {
@@ -104,7 +104,7 @@ final class UserQueriesMapper {
         for (int i = 0; i < list.getValue().size(); i++) {
             Node item = list.getValue().get(i);
             String itemPath = path + "[" + i + "]";
-            if (AuthModulesMapper.isNull(item)) {
+            if (YamlDocument.isNull(item)) {
                 continue;
             }
             if (!(item instanceof MappingNode itemMap)) {
@@ -126,7 +126,7 @@ final class UserQueriesMapper {
         Node value = tuple.getValueNode();
         String usage = "";
         String description = "";
-        if (!AuthModulesMapper.isNull(value)) {
+        if (!YamlDocument.isNull(value)) {
             if (!(value instanceof MappingNode map)) {
                 problems.add(path, "must be a map with usage and description " + at(value));
                 return Optional.empty();
@@ -165,7 +165,7 @@ final class UserQueriesMapper {
     }
 
     private Optional<String> key(NodeTuple t, String path) {
-        if (t.getKeyNode() instanceof ScalarNode s && !AuthModulesMapper.isNull(s)) {
+        if (t.getKeyNode() instanceof ScalarNode s && !YamlDocument.isNull(s)) {
             return Optional.of(s.getValue());
         }
         problems.add(path, "keys must be strings " + at(t.getKeyNode()));
@@ -173,7 +173,7 @@ final class UserQueriesMapper {
     }
 
     private Optional<String> scalar(Node node, String path) {
-        if (AuthModulesMapper.isNull(node)) {
+        if (YamlDocument.isNull(node)) {
             return Optional.empty();
         }
         if (node instanceof ScalarNode s) {

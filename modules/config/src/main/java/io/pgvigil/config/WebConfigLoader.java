@@ -341,7 +341,7 @@ public final class WebConfigLoader {
     }
 
     private static boolean isNull(Node node) {
-        return AuthModulesMapper.isNull(node);
+        return YamlDocument.isNull(node);
     }
 
     private static String kind(Node node) {

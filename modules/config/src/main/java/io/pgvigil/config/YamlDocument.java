@@ -13,7 +13,11 @@ import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.events.AliasEvent;
 import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.events.ScalarEvent;
+import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.parser.Parser;
 import org.yaml.snakeyaml.parser.ParserImpl;
 import org.yaml.snakeyaml.reader.ReaderException;
@@ -182,5 +186,28 @@ final class YamlDocument {
         Frame(boolean mapping) {
             this.mapping = mapping;
         }
+    }
+
+    /** A scalar as written; null ({@code ~}, {@code null} or nothing) is the empty string, as in yaml.v3. */
+    static String text(Node scalar) {
+        return isNull(scalar) ? "" : ((ScalarNode) scalar).getValue();
+    }
+
+    /** Whether a node is YAML null ({@code ~}, {@code null} or nothing); shared by the mappers. */
+    static boolean isNull(Node node) {
+        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    }
+
+    /** What a node is, for "must be X, not Y" messages; never its value. */
+    static String kind(Node node) {
+        return switch (node) {
+            case MappingNode m -> "a map";
+            case SequenceNode s -> "a list";
+            case ScalarNode s when isNull(s) -> "null";
+            case ScalarNode s when Tag.INT.equals(s.getTag()) || Tag.FLOAT.equals(s.getTag()) -> "a number";
+            case ScalarNode s when Tag.BOOL.equals(s.getTag()) -> "a boolean";
+            case ScalarNode s -> "a string";
+            default -> "an unsupported YAML node";
+        };
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.Credentials;
+import io.pgvigil.dsn.ServerWide;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -264,7 +265,7 @@ class ConfigLoaderTest {
                       username: monitor
                       password: s3cret
                 """)).containsExactly(
-                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options, targets, cert, connection_budget)",
+                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options, targets, cert, connection_budget, server_wide)",
                 f + ": auth_modules.prod_db: \"userpass\" is required when type is userpass");
     }
 
@@ -416,6 +417,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void serverWideIsReadPerModule() throws IOException {
+        LoadResult result = load("auth_modules:\n  once:\n" + VALID_MODULE + "    server_wide: once\n"
+                                 + "  every:\n" + VALID_MODULE + "    server_wide: every-target\n"
+                                 + "  plain:\n" + VALID_MODULE);
+        assertThat(result).isInstanceOf(LoadResult.Loaded.class);
+        assertThat(result.config().module("once").orElseThrow().serverWide()).contains(ServerWide.ONCE);
+        assertThat(result.config().module("every").orElseThrow().serverWide()).contains(ServerWide.EVERY_TARGET);
+        assertThat(result.config().module("plain").orElseThrow().serverWide()).isEmpty();
+        assertThat(ConfigLoader.summary(result.config().module("once").orElseThrow())).endsWith(" server_wide=once");
+        assertThat(ConfigLoader.summary(result.config().module("plain").orElseThrow())).doesNotContain("server_wide");
+    }
+
+    @Test
+    void serverWideMustBeOneOfItsValues() throws IOException {
+        assertThat(errors("auth_modules:\n  prod_db:\n" + VALID_MODULE + "    server_wide: Once\n")).containsExactly(
+                f + ": auth_modules.prod_db.server_wide: must be every-target or once, not \"Once\" (line 7, column 18)");
+        assertThat(errors("auth_modules:\n  prod_db:\n" + VALID_MODULE + "    server_wide:\n")).containsExactly(
+                f + ": auth_modules.prod_db.server_wide: must be every-target or once, not null (line 7, column 17)");
+        assertThat(errors("auth_modules:\n  prod_db:\n" + VALID_MODULE + "    server_wide: [once]\n")).containsExactly(
+                f + ": auth_modules.prod_db.server_wide: must be every-target or once, not a list (line 7, column 18)");
+    }
+
+    @Test
     void moduleNameMustNotBeEmpty() throws IOException {
         assertThat(errors("auth_modules:\n  '':\n" + VALID_MODULE))
                 .containsExactly(f + ": auth_modules: module name must not be empty (line 2, column 3)");
@@ -468,7 +492,7 @@ class ConfigLoaderTest {
 
         assertThat(errors).containsExactly(
                 f + ": unknown key \"extra\" at the top level (allowed: auth_modules)",
-                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options, targets, cert, connection_budget)",
+                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options, targets, cert, connection_budget, server_wide)",
                 f + ": auth_modules.prod_db.type: unsupported type \"oauth\" (supported: userpass, cert)",
                 f + ": auth_modules.staging.userpass.username: must not be empty",
                 f + ": auth_modules.staging.userpass.password: is required",

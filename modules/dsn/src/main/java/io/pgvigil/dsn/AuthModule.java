@@ -17,21 +17,25 @@ import java.util.TreeMap;
  * @param connectionBudget {@code connection_budget:}, how many connections to one server the leases of this module
  *                    may hold; empty for {@code --connection.server-budget}. Not a libpq parameter: it goes to the
  *                    target ({@link ConnectionSpec#connectionBudget()}), never to the driver.
+ * @param serverWide  {@code server_wide:}, where the module's probes put the server-wide families; empty when the
+ *                    file has no such key, and then {@code --collection.server-wide} decides
  */
 public record AuthModule(String name, Credentials credentials, Map<String, String> options,
-                         Optional<TargetAllowList> targets, Optional<ConnectionBudget> connectionBudget) {
+                         Optional<TargetAllowList> targets, Optional<ConnectionBudget> connectionBudget,
+                         Optional<ServerWide> serverWide) {
     public AuthModule {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(credentials, "credentials");
         options = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(options, "options")));
         Objects.requireNonNull(targets, "targets");
         Objects.requireNonNull(connectionBudget, "connectionBudget");
+        Objects.requireNonNull(serverWide, "serverWide");
     }
 
-    /** A module without a budget of its own: {@code --connection.server-budget} applies. */
+    /** A module with neither a budget nor a server-wide mode of its own: the flags apply. */
     public AuthModule(String name, Credentials credentials, Map<String, String> options,
                       Optional<TargetAllowList> targets) {
-        this(name, credentials, options, targets, Optional.empty());
+        this(name, credentials, options, targets, Optional.empty(), Optional.empty());
     }
 
     /** A module without an allow-list: any target may be probed with it. */
@@ -55,6 +59,7 @@ public record AuthModule(String name, Credentials credentials, Map<String, Strin
     public String toString() {
         return "AuthModule[name=" + name + ", credentials=" + credentials + ", options=" + maskedOptions()
                 + targets.map(t -> ", targets=" + t).orElse("")
-                + connectionBudget.map(b -> ", connection_budget=" + b).orElse("") + "]";
+                + connectionBudget.map(b -> ", connection_budget=" + b).orElse("")
+                + serverWide.map(w -> ", server_wide=" + w.spelling()).orElse("") + "]";
     }
 }

@@ -95,7 +95,8 @@ final class ProbeService implements HttpService {
             }
         }
         long start = System.nanoTime();
-        MetricSnapshots scraped = scrapes.probe(spec, ScrapeBudget.of(req, scrapeTimeoutOffset));
+        MetricSnapshots scraped = scrapes.probe(spec, module.flatMap(AuthModule::serverWide),
+                                                ScrapeBudget.of(req, scrapeTimeoutOffset));
         httpMetrics.probeDuration((System.nanoTime() - start) / 1e9);
         Responses.metrics(req, res, scraped);
     }

@@ -1,6 +1,7 @@
 package io.pgvigil.http;
 
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.ServerWide;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -12,8 +13,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** {@link Scrapes} answering with canned snapshots and noting what it was asked: HTTP tests without a database. */
 final class CannedScrapes implements Scrapes {
-    /** One call: the target of a probe (empty for the telemetry path) and the budget it was given. */
-    record Call(Optional<ConnectionSpec> target, Duration budget) {
+    /**
+     * One call: the target of a probe (empty for the telemetry path), the budget it was given and the auth module's
+     * {@code server_wide} (empty for the telemetry path and a module without one).
+     */
+    record Call(Optional<ConnectionSpec> target, Duration budget, Optional<ServerWide> serverWide) {
     }
 
     private final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -33,14 +37,14 @@ final class CannedScrapes implements Scrapes {
     }
 
     @Override
-    public MetricSnapshots probe(ConnectionSpec target, Duration budget) {
-        calls.add(new Call(Optional.of(target), budget));
+    public MetricSnapshots probe(ConnectionSpec target, Optional<ServerWide> serverWide, Duration budget) {
+        calls.add(new Call(Optional.of(target), budget, serverWide));
         return answer;
     }
 
     @Override
     public MetricSnapshots metrics(Duration budget) {
-        calls.add(new Call(Optional.empty(), budget));
+        calls.add(new Call(Optional.empty(), budget, Optional.empty()));
         return answer;
     }
 

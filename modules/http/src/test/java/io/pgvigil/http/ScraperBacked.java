@@ -2,6 +2,7 @@ package io.pgvigil.http;
 
 import io.pgvigil.collectors.Scraper;
 import io.pgvigil.dsn.ConnectionSpec;
+import io.pgvigil.dsn.ServerWide;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.time.Duration;
@@ -19,8 +20,8 @@ final class ScraperBacked implements Scrapes {
     }
 
     @Override
-    public MetricSnapshots probe(ConnectionSpec target, Duration budget) {
-        return scraper.scrape(target, budget);
+    public MetricSnapshots probe(ConnectionSpec target, Optional<ServerWide> serverWide, Duration budget) {
+        return scraper.scrape(target, serverWide, budget);
     }
 
     @Override

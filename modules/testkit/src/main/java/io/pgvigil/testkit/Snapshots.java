@@ -150,6 +150,20 @@ public final class Snapshots {
         return family(snapshots, family).map(s -> (long) s.getDataPoints().size()).orElse(0L);
     }
 
+    /**
+     * {@return the number of samples the text format writes for {@code snapshots}: one per gauge, counter or untyped
+     * series, and per histogram series one per bucket plus {@code _sum} and {@code _count}}
+     */
+    public static long samples(MetricSnapshots snapshots) {
+        long n = 0;
+        for (MetricSnapshot s : snapshots) {
+            for (DataPointSnapshot p : s.getDataPoints()) {
+                n += p instanceof HistogramDataPointSnapshot h ? h.getClassicBuckets().size() + 2 : 1;
+            }
+        }
+        return n;
+    }
+
     /** {@return the label sets of every series of {@code family}, each as a map sorted by label name} */
     public static List<Map<String, String>> series(MetricSnapshots snapshots, String family) {
         List<Map<String, String>> out = new ArrayList<>();
