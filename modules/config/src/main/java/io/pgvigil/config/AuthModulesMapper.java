@@ -4,6 +4,7 @@ import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.TargetException;
 import io.pgvigil.dsn.Credentials;
+import io.pgvigil.dsn.DiscoveryOptions;
 import io.pgvigil.dsn.Secret;
 import io.pgvigil.dsn.TargetAllowList;
 
@@ -34,7 +35,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class AuthModulesMapper {
     static final String AUTH_MODULES = "auth_modules";
     static final List<String> TOP_KEYS = List.of(AUTH_MODULES);
-    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "targets", "cert");
+    static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "targets", "cert", "discovery");
     static final List<String> USERPASS_KEYS = List.of("username", "password", "username_file", "password_file");
     static final List<String> TYPES = List.of("userpass", "cert");
     static final List<String> CERT_KEYS = List.of("username", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslmode");
@@ -114,11 +115,17 @@ final class AuthModulesMapper {
         Map<String, String> options = options(fields.get("options"), Problems.child(path, "options"));
         credentials = certSection(fields, type, path, options, credentials);
         Optional<TargetAllowList> targets = targets(fields.get("targets"), Problems.child(path, "targets"));
+        Optional<DiscoveryOptions> discovery = new DiscoveryMapper(problems, this)
+                .map(fields.get("discovery"), Problems.child(path, "discovery"));
+        if (discovery.filter(DiscoveryOptions::databases).isPresent() && targets.isEmpty()) {
+            problems.add(Problems.child(path, "discovery"), "databases: true needs \"targets\" naming the servers"
+                    + " whose databases are listed");
+        }
 
-        if (problems.size() != before || type.isEmpty() || credentials.isEmpty()) {
+        if (problems.size() != before || type.isEmpty() || credentials.isEmpty() || discovery.isEmpty()) {
             return Optional.empty();
         }
-        AuthModule module = new AuthModule(name, credentials.get(), options, targets);
+        AuthModule module = new AuthModule(name, credentials.get(), options, targets, discovery.get());
         // Check the options with the same rules a probe applies, so that a typo fails at load time
         // instead of turning every probe that uses the module into a 400.
         try {
@@ -374,7 +381,7 @@ final class AuthModulesMapper {
     }
 
     /** The entries of a map with a fixed set of keys; unknown keys are recorded and left out. */
-    private Map<String, Node> fields(MappingNode map, String path, List<String> allowed) {
+    Map<String, Node> fields(MappingNode map, String path, List<String> allowed) {
         Map<String, Node> fields = new LinkedHashMap<>();
         entries(map, path).forEach((key, tuple) -> fields.put(key, tuple.getValueNode()));
         fields.keySet().removeIf(key -> {
@@ -424,7 +431,7 @@ final class AuthModulesMapper {
     }
 
     /** What a node is, for "must be X, not Y" messages; never its value. */
-    private static String kind(Node node) {
+    static String kind(Node node) {
         return switch (node) {
             case MappingNode m -> "a map";
             case SequenceNode s -> "a list";

@@ -14,14 +14,23 @@ import java.util.TreeMap;
  * @param options     extra connection parameters, libpq spelling; copied, sorted and unmodifiable
  * @param targets     the targets the module may be used for ({@code targets:}); empty when the file has no such
  *                    key, and then any target may be probed with it (upstream's behaviour)
+ * @param discovery   what {@code /discovery} lists for the module ({@code discovery:}); by default the servers of
+ *                    {@code targets}
  */
 public record AuthModule(String name, Credentials credentials, Map<String, String> options,
-                         Optional<TargetAllowList> targets) {
+                         Optional<TargetAllowList> targets, DiscoveryOptions discovery) {
     public AuthModule {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(credentials, "credentials");
         options = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(options, "options")));
         Objects.requireNonNull(targets, "targets");
+        Objects.requireNonNull(discovery, "discovery");
+    }
+
+    /** A module whose {@code /discovery} lists the servers of its {@code targets}. */
+    public AuthModule(String name, Credentials credentials, Map<String, String> options,
+                      Optional<TargetAllowList> targets) {
+        this(name, credentials, options, targets, DiscoveryOptions.SERVERS_ONLY);
     }
 
     /** A module without an allow-list: any target may be probed with it. */
@@ -44,6 +53,7 @@ public record AuthModule(String name, Credentials credentials, Map<String, Strin
     @Override
     public String toString() {
         return "AuthModule[name=" + name + ", credentials=" + credentials + ", options=" + maskedOptions()
-                + targets.map(t -> ", targets=" + t).orElse("") + "]";
+                + targets.map(t -> ", targets=" + t).orElse("")
+                + (discovery.databases() ? ", discovery=" + discovery : "") + "]";
     }
 }
