@@ -116,11 +116,7 @@ final class AuthModulesMapper {
         credentials = certSection(fields, type, path, options, credentials);
         Optional<TargetAllowList> targets = targets(fields.get("targets"), Problems.child(path, "targets"));
         Optional<DiscoveryOptions> discovery = new DiscoveryMapper(problems, this)
-                .map(fields.get("discovery"), Problems.child(path, "discovery"));
-        if (discovery.filter(DiscoveryOptions::databases).isPresent() && targets.isEmpty()) {
-            problems.add(Problems.child(path, "discovery"), "databases: true needs \"targets\" naming the servers"
-                    + " whose databases are listed");
-        }
+                .map(fields.get("discovery"), Problems.child(path, "discovery"), targets.isPresent(), options);
 
         if (problems.size() != before || type.isEmpty() || credentials.isEmpty() || discovery.isEmpty()) {
             return Optional.empty();

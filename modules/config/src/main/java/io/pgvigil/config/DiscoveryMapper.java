@@ -33,11 +33,13 @@ final class DiscoveryMapper {
     }
 
     /**
-     * @param node the value of {@code discovery:}, absent or null for the default
-     * @param path the key path of {@code discovery}
+     * @param node       the value of {@code discovery:}, absent or null for the default
+     * @param path       the key path of {@code discovery}
+     * @param hasTargets whether the module has {@code targets} (the servers whose databases are listed)
+     * @param options    the module's options ({@code dbname} would replace every listed database)
      * @return the options; {@link DiscoveryOptions#SERVERS_ONLY} when absent, empty after a problem
      */
-    Optional<DiscoveryOptions> map(Node node, String path) {
+    Optional<DiscoveryOptions> map(Node node, String path, boolean hasTargets, Map<String, String> options) {
         if (node == null || AuthModulesMapper.isNull(node)) {
             return Optional.of(DiscoveryOptions.SERVERS_ONLY);
         }
@@ -52,6 +54,13 @@ final class DiscoveryMapper {
         List<String> include = patterns(fields.get("include"), Problems.child(path, "include"));
         List<String> exclude = patterns(fields.get("exclude"), Problems.child(path, "exclude"));
         Duration refresh = refresh(fields.get("refresh"), Problems.child(path, "refresh"));
+        if (databases && !hasTargets) {
+            problems.add(path, "databases: true needs \"targets\" naming the servers whose databases are listed");
+        }
+        if (databases && options.containsKey("dbname")) {
+            problems.add(path, "databases: true cannot be combined with options.dbname, which would replace the"
+                    + " database of every listed target");
+        }
         if (problems.size() != before) {
             return Optional.empty();
         }

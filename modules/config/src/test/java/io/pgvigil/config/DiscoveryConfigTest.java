@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgvigil.dsn.DiscoveryOptions;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,27 +19,12 @@ class DiscoveryConfigTest {
     @TempDir
     Path dir;
 
-    private Path file;
-
-    private LoadResult load(String rest) throws IOException {
-        file = dir.resolve("postgres_exporter.yml");
-        Files.writeString(file, """
-                auth_modules:
-                  prod:
-                    type: userpass
-                    userpass:
-                      username: monitor
-                      password: %s
-                """.formatted(PASSWORD) + rest);
-        return ConfigLoader.load(file);
+    private LoadResult load(String moduleKeys) throws IOException {
+        return new OneModuleFile(dir, PASSWORD).load(moduleKeys);
     }
 
-    private List<String> errors(String rest) throws IOException {
-        LoadResult result = load(rest);
-        assertThat(result).isInstanceOf(LoadResult.Invalid.class);
-        List<String> errors = ((LoadResult.Invalid) result).errors();
-        assertThat(String.join("\n", errors)).doesNotContain(PASSWORD);
-        return errors;
+    private List<String> errors(String moduleKeys) throws IOException {
+        return new OneModuleFile(dir, PASSWORD).errors(moduleKeys);
     }
 
     @Test
@@ -108,5 +92,8 @@ class DiscoveryConfigTest {
         assertThat(errors("    discovery: {databases: true}\n")).containsExactly(
                 dir.resolve("postgres_exporter.yml") + ": auth_modules.prod.discovery: databases: true needs"
                 + " \"targets\" naming the servers whose databases are listed");
+        assertThat(errors("    targets: [db1]\n    options: {dbname: app}\n    discovery: {databases: true}\n"))
+                .containsExactly(dir.resolve("postgres_exporter.yml") + ": auth_modules.prod.discovery: databases: true"
+                        + " cannot be combined with options.dbname, which would replace the database of every listed target");
     }
 }

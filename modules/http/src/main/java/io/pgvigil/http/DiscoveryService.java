@@ -140,7 +140,8 @@ final class DiscoveryService implements HttpService {
         asked.forEach((server, future) -> {
             try {
                 future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                        .ifPresent(names -> listed.put(server, names.stream().filter(accepted).sorted().toList()));
+                        .ifPresent(names -> listed.put(server, names.stream().filter(accepted)
+                                .filter(name -> probeable(module, server, name)).sorted().toList()));
             } catch (TimeoutException e) {
                 LOG.log(Level.WARNING, "database discovery skipped a server that did not answer in time",
                         "auth_module", module.name(), "server", server, "timeout", TIMEOUT.toString());
@@ -152,6 +153,16 @@ final class DiscoveryService implements HttpService {
             }
         });
         return listed;
+    }
+
+    /** Whether a target can name the database: a target never holds a control character (logged when left out). */
+    private static boolean probeable(AuthModule module, String server, String database) {
+        if (database.chars().noneMatch(Character::isISOControl)) {
+            return true;
+        }
+        LOG.log(Level.WARNING, "database discovery left out a database whose name has a control character",
+                "auth_module", module.name(), "server", server);
+        return false;
     }
 
     /** One server's databases, from the cache while it is fresh; empty (logged) when the server did not answer. */

@@ -52,7 +52,8 @@ class DiscoveryRoutesTest {
         ASKED.add(host);
         SPECS.add(server);
         return switch (host) {
-            case "db1.example.com" -> new ServerDatabases.Listing.Listed(List.of("postgres", "app", ODD, "scratch_1"));
+            case "db1.example.com" -> new ServerDatabases.Listing.Listed(List.of("postgres", "app", ODD, "scratch_1",
+                                                                                 "we\tird, with a tab"));
             case "10.20.0.5" -> new ServerDatabases.Listing.Listed(List.of("postgres", "billing"));
             case "db3.example.com" -> new ServerDatabases.Listing.Failed("connection refused");
             default -> throw new IllegalStateException("no answer from " + host); // an implementation that throws
@@ -137,6 +138,9 @@ class DiscoveryRoutesTest {
             assertThat(logs.lines()).anySatisfy(line -> assertThat(line)
                     .contains("database discovery skipped a server", "2001:db8:0:0:0:0:0:5", "no answer from"));
             assertThat(logs.lines()).noneMatch(line -> line.contains(PASSWORD));
+            // A name with a control character cannot be a target: left out, with a WARN.
+            assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains(
+                    "database discovery left out a database whose name has a control character", "db1.example.com"));
         }
         assertThat(ASKED).containsExactlyInAnyOrder("db1.example.com", "10.20.0.5", "2001:db8:0:0:0:0:0:5", "db3.example.com");
     }
