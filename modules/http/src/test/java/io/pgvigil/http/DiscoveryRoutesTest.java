@@ -56,6 +56,15 @@ class DiscoveryRoutesTest {
                                                                                  "we\tird, with a tab"));
             case "10.20.0.5" -> new ServerDatabases.Listing.Listed(List.of("postgres", "billing"));
             case "db3.example.com" -> new ServerDatabases.Listing.Failed("connection refused");
+            case "10.99.0.1" -> {
+                // A server that accepts the connection and never answers (its own deadline is far away).
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                yield new ServerDatabases.Listing.Listed(List.of("late"));
+            }
             default -> throw new IllegalStateException("no answer from " + host); // an implementation that throws
         };
     };
@@ -80,6 +89,8 @@ class DiscoveryRoutesTest {
                 "dbs", new AuthModule("dbs", creds, options, Optional.of(list), dbs),
                 // The same, with a cache of its own (the service and its cache live as long as the routing).
                 "cached", new AuthModule("cached", creds, options, Optional.of(list), dbs),
+                "slow", new AuthModule("slow", creds, options, Optional.of(TargetAllowList.parse(
+                        List.of("10.99.0.1", "10.20.0.5"))), dbs),
                 "ranges", new AuthModule("ranges", creds, options,
                         Optional.of(TargetAllowList.parse(List.of("10.0.0.0/8", "*.example.com")))),
                 "open", new AuthModule("open", creds, options)));
@@ -199,6 +210,16 @@ class DiscoveryRoutesTest {
         }
         try (HttpClientResponse res = discover("servers", "[::1]:9187")) {
             assertThat(res.status()).isEqualTo(Status.OK_200);
+        }
+    }
+
+    @Test
+    void aServerThatDoesNotAnswerIsSkippedAfterTheTimeoutAndTheOthersAreListed() {
+        try (LogCapture logs = new LogCapture(); HttpClientResponse res = discover("slow", "exporter.example.com:9187")) {
+            assertThat(res.status()).isEqualTo(Status.OK_200);
+            assertThat(res.as(String.class)).isEqualTo("[" + group("10.20.0.5/billing", "slow", "billing") + "]\n");
+            assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains(
+                    "database discovery skipped a server that did not answer in time", "10.99.0.1", "PT5S"));
         }
     }
 
