@@ -62,7 +62,8 @@ class PrometheusDiscoveryIT {
             String one = mon.target("prom_sd_1");
             String added = mon.target("prom_sd_new");
             awaitValue(prom, "pg_up{job=\"pg_sd\",instance=\"" + one + "\"}", "1", 60);
-            assertThat(prom.query("pg_up{job=\"pg_sd\",instance=\"" + mon.target("prom_sd_2") + "\"}")).contains("1");
+            // Each target has its own offset in the scrape interval: wait for the other one's first scrape too.
+            awaitValue(prom, "pg_up{job=\"pg_sd\",instance=\"" + mon.target("prom_sd_2") + "\"}", "1", 10);
             assertThat(prom.query("count(pg_up{job=\"pg_sd\"})")).as("only the included databases").contains("2");
 
             long created = System.nanoTime();
