@@ -50,15 +50,8 @@ class PrometheusDiscoveryIT {
                       refresh: 1s
                 """.formatted(PASSWORD, mon.target()));
         try (ImageProcess image = ImageProcess.start(dir, Map.of(), "--config.file=" + config);
-             PrometheusProcess prom = PrometheusProcess.start(binary.get(), dir, """
-                     global: {scrape_interval: 2s, scrape_timeout: 2s}
-                     scrape_configs:
-                       - job_name: pg_sd
-                         metrics_path: /probe
-                         http_sd_configs:
-                           - url: http://127.0.0.1:%d/discovery?auth_module=mod_sd
-                             refresh_interval: 2s
-                     """.formatted(image.port()))) {
+             PrometheusProcess prom = PrometheusProcess.start(binary.get(), dir,
+                     PrometheusProcess.discoveryJob("pg_sd", image.port(), "mod_sd"))) {
             String one = mon.target("prom_sd_1");
             String added = mon.target("prom_sd_new");
             awaitValue(prom, "pg_up{job=\"pg_sd\",instance=\"" + one + "\"}", "1", 60);

@@ -65,6 +65,22 @@ final class PrometheusProcess implements AutoCloseable {
         return new PrometheusProcess(process, log, port);
     }
 
+    /**
+     * {@return the config of one job that finds its targets at pgvigil's {@code /discovery} (refreshed every 2 s)
+     * and scrapes every 2 s; relabelling rules may follow at the job's indentation}
+     */
+    static String discoveryJob(String job, int pgvigilPort, String authModule) {
+        return """
+                global: {scrape_interval: 2s, scrape_timeout: 2s}
+                scrape_configs:
+                  - job_name: %s
+                    metrics_path: /probe
+                    http_sd_configs:
+                      - url: http://127.0.0.1:%d/discovery?auth_module=%s
+                        refresh_interval: 2s
+                """.formatted(job, pgvigilPort, authModule);
+    }
+
     int port() {
         return port;
     }

@@ -71,14 +71,8 @@ class PrometheusShardIT {
         }
         try (ImageProcess a = ImageProcess.start(dir, Map.of(), "--config.file=" + config(dir, "pgvigil_shard_a", mon));
              ImageProcess b = ImageProcess.start(dir, Map.of(), "--config.file=" + config(dir, "pgvigil_shard_b", mon));
-             PrometheusProcess prom = PrometheusProcess.start(binary.get(), dir, """
-                     global: {scrape_interval: 2s, scrape_timeout: 2s}
-                     scrape_configs:
-                       - job_name: pg_shard
-                         metrics_path: /probe
-                         http_sd_configs:
-                           - url: http://127.0.0.1:%d/discovery?auth_module=mod_shard
-                             refresh_interval: 2s
+             PrometheusProcess prom = PrometheusProcess.start(binary.get(), dir,
+                     PrometheusProcess.discoveryJob("pg_shard", a.port(), "mod_shard") + """
                          relabel_configs:
                            - source_labels: [__param_target]
                              modulus: 2
@@ -92,7 +86,7 @@ class PrometheusShardIT {
                              regex: "1"
                              target_label: __address__
                              replacement: 127.0.0.1:%d
-                     """.formatted(a.port(), a.port(), b.port()))) {
+                     """.formatted(a.port(), b.port()))) {
             PrometheusDiscoveryIT.awaitValue(prom, "count(pg_up{job=\"pg_shard\"} == 1)", Integer.toString(DATABASES), 60);
             Thread.sleep(2500); // one more scrape interval: every target has been scraped at least once since
 

@@ -19,17 +19,14 @@ class DiscoveryConfigTest {
     @TempDir
     Path dir;
 
-    private LoadResult load(String moduleKeys) throws IOException {
-        return new OneModuleFile(dir, PASSWORD).load(moduleKeys);
-    }
-
-    private List<String> errors(String moduleKeys) throws IOException {
-        return new OneModuleFile(dir, PASSWORD).errors(moduleKeys);
+    /** {@return the config file of these tests: one module {@code prod} and the keys a test adds} */
+    private OneModuleFile file() {
+        return new OneModuleFile(dir, PASSWORD);
     }
 
     @Test
     void databaseDiscoveryLoadsWithPatternsAndRefresh() throws IOException {
-        LoadResult result = load("""
+        LoadResult result = file().load("""
                     targets: [db1.example.com:5432]
                     discovery:
                       databases: true
@@ -45,9 +42,9 @@ class DiscoveryConfigTest {
 
     @Test
     void withoutTheKeyOrWithAnEmptyMapTheServersAreListed() throws IOException {
-        assertThat(load("    targets: [db1]\n").config().module("prod").orElseThrow().discovery())
+        assertThat(file().load("    targets: [db1]\n").config().module("prod").orElseThrow().discovery())
                 .isEqualTo(DiscoveryOptions.SERVERS_ONLY);
-        DiscoveryOptions empty = load("    targets: [db1]\n    discovery: {}\n").config().module("prod").orElseThrow()
+        DiscoveryOptions empty = file().load("    targets: [db1]\n    discovery: {}\n").config().module("prod").orElseThrow()
                 .discovery();
         assertThat(empty.databases()).isFalse();
         assertThat(empty.refresh()).isEqualTo(Duration.ofSeconds(30));
@@ -56,7 +53,7 @@ class DiscoveryConfigTest {
 
     @Test
     void everyBadValueIsAnErrorWithFileKeyAndLine() throws IOException {
-        List<String> errors = errors("""
+        List<String> errors = file().errors("""
                     targets: [db1]
                     discovery:
                       databases: "yes please"
@@ -77,22 +74,22 @@ class DiscoveryConfigTest {
 
     @Test
     void aNumberIsAPatternAsWrittenAndABadDurationIsNamed() throws IOException {
-        LoadResult numbers = load("    targets: [db1]\n    discovery: {databases: true, include: [5]}\n");
+        LoadResult numbers = file().load("    targets: [db1]\n    discovery: {databases: true, include: [5]}\n");
         assertThat(numbers.config().module("prod").orElseThrow().discovery().include()).containsExactly("5");
-        assertThat(errors("    targets: [db1]\n    discovery: {refresh: soon}\n")).containsExactly(
+        assertThat(file().errors("    targets: [db1]\n    discovery: {refresh: soon}\n")).containsExactly(
                 dir.resolve("postgres_exporter.yml") + ": auth_modules.prod.discovery.refresh: invalid duration"
                 + " \"soon\" (e.g. 30s, 2m, 1m30s) (line 8, column 26)");
-        assertThat(errors("    discovery: [databases]\n")).containsExactly(
+        assertThat(file().errors("    discovery: [databases]\n")).containsExactly(
                 dir.resolve("postgres_exporter.yml") + ": auth_modules.prod.discovery: value must be a map (keys:"
                 + " databases, include, exclude, refresh), not a list (line 7, column 16)");
     }
 
     @Test
     void databaseDiscoveryNeedsTargets() throws IOException {
-        assertThat(errors("    discovery: {databases: true}\n")).containsExactly(
+        assertThat(file().errors("    discovery: {databases: true}\n")).containsExactly(
                 dir.resolve("postgres_exporter.yml") + ": auth_modules.prod.discovery: databases: true needs"
                 + " \"targets\" naming the servers whose databases are listed");
-        assertThat(errors("    targets: [db1]\n    options: {dbname: app}\n    discovery: {databases: true}\n"))
+        assertThat(file().errors("    targets: [db1]\n    options: {dbname: app}\n    discovery: {databases: true}\n"))
                 .containsExactly(dir.resolve("postgres_exporter.yml") + ": auth_modules.prod.discovery: databases: true"
                         + " cannot be combined with options.dbname, which would replace the database of every listed target");
     }

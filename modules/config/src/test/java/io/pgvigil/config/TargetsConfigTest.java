@@ -20,23 +20,20 @@ class TargetsConfigTest {
     @TempDir
     Path dir;
 
-    private LoadResult load(String moduleKeys) throws IOException {
-        return new OneModuleFile(dir, PASSWORD).load(moduleKeys);
-    }
-
-    private List<String> errors(String moduleKeys) throws IOException {
-        return new OneModuleFile(dir, PASSWORD).errors(moduleKeys);
+    /** {@return the config file of these tests: one module {@code prod} and the keys a test adds} */
+    private OneModuleFile file() {
+        return new OneModuleFile(dir, PASSWORD);
     }
 
     @Test
     void aFlowListAndABlockListLoad() throws IOException {
-        LoadResult flow = load("""
+        LoadResult flow = file().load("""
                     targets: [db1.example.com:5432, 10.0.0.0/16, "*.prod.example.com", "[2001:db8::5]:6432"]
                 """);
         AuthModule module = flow.config().module("prod").orElseThrow();
         assertThat(module.targets()).map(TargetAllowList::toString)
                 .contains("[db1.example.com:5432, 10.0.0.0/16, *.prod.example.com, [2001:db8:0:0:0:0:0:5]:6432]");
-        LoadResult block = load("""
+        LoadResult block = file().load("""
                     targets:
                       - localhost
                       - 127.0.0.0/8
@@ -49,15 +46,15 @@ class TargetsConfigTest {
 
     @Test
     void withoutTheKeyOrWithNullAnyTargetIsAllowed() throws IOException {
-        assertThat(load("").config().module("prod").orElseThrow().targets()).isEmpty();
-        assertThat(load("    targets:\n").config().module("prod").orElseThrow().targets()).isEmpty();
-        assertThat(ConfigLoader.summary(load("").config().module("prod").orElseThrow())).doesNotContain("targets");
+        assertThat(file().load("").config().module("prod").orElseThrow().targets()).isEmpty();
+        assertThat(file().load("    targets:\n").config().module("prod").orElseThrow().targets()).isEmpty();
+        assertThat(ConfigLoader.summary(file().load("").config().module("prod").orElseThrow())).doesNotContain("targets");
     }
 
     @Test
     void everyBadEntryIsReportedWithItsIndexAndLine() throws IOException {
         String f = dir.resolve("postgres_exporter.yml").toString();
-        assertThat(errors("""
+        assertThat(file().errors("""
                     targets:
                       - db1.example.com
                       - 10.0.0.1/16
@@ -77,12 +74,12 @@ class TargetsConfigTest {
     @Test
     void anEmptyListAMapAndAScalarAreRefused() throws IOException {
         String f = dir.resolve("postgres_exporter.yml").toString();
-        assertThat(errors("    targets: []\n")).containsExactly(f + ": auth_modules.prod.targets: must list at least "
+        assertThat(file().errors("    targets: []\n")).containsExactly(f + ": auth_modules.prod.targets: must list at least "
                 + "one target (line 7, column 14); leave the key out to allow any target");
-        assertThat(errors("    targets: db1.example.com\n")).containsExactly(f + ": auth_modules.prod.targets: value "
+        assertThat(file().errors("    targets: db1.example.com\n")).containsExactly(f + ": auth_modules.prod.targets: value "
                 + "must be a list of hosts, host:port, CIDR blocks or *.domain wildcards, not a string");
-        assertThat(errors("    targets: {db1: 5432}\n")).hasSize(1);
-        assertThat(errors("    targets: [~]\n")).containsExactly(
+        assertThat(file().errors("    targets: {db1: 5432}\n")).hasSize(1);
+        assertThat(file().errors("    targets: [~]\n")).containsExactly(
                 f + ": auth_modules.prod.targets[0]: value must be a string, not null (line 7, column 15)");
     }
 
