@@ -224,6 +224,13 @@ class DiscoveryRoutesTest {
     }
 
     @Test
+    void theLandingPageLinksTheEndpoint() {
+        try (HttpClientResponse res = client.get("/").request()) {
+            assertThat(res.as(String.class)).contains("<code>/discovery?auth_module=NAME</code>", "http_sd_configs");
+        }
+    }
+
+    @Test
     void aModuleWhoseTargetsAreAllRangesListsNothing() {
         try (HttpClientResponse res = discover("ranges", "exporter.example.com:9187")) {
             assertThat(res.status()).isEqualTo(Status.OK_200);
