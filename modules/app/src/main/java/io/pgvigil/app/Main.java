@@ -158,7 +158,7 @@ public final class Main {
                 options.telemetryPath(), new ScraperScrapes(scraper, dataSource, options.discovery()), config,
                 new SelfMetrics(build, config, new ConnectionMetrics(pool, scraper)), build.version(),
                 options.scrapeTimeoutOffset(), service, webConfig::get,
-                HostResolver.system(ExporterRoutes.DEFAULT_RESOLVE_TIMEOUT));
+                HostResolver.system(ExporterRoutes.DEFAULT_RESOLVE_TIMEOUT), new PooledDatabases(pool));
 
         WebServer server;
         HttpServers servers;

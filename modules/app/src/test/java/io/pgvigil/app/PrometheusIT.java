@@ -4,24 +4,17 @@ import io.pgvigil.testkit.MonitoredServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -32,16 +25,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code pg_up 0}. Runs when a {@code prometheus} binary is on the PATH or fetched by {@code scripts/bootstrap}.
  */
 class PrometheusIT {
-    private static final Pattern VALUE = Pattern.compile("\"value\":\\[[0-9.e+]+,\"([^\"]+)\"\\]");
-
-    private static Optional<Path> prometheus() {
-        String configured = System.getProperty("pgvigil.prometheus", "");
-        if (!configured.isEmpty() && Files.isExecutable(Path.of(configured))) {
-            return Optional.of(Path.of(configured));
-        }
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .map(dir -> Path.of(dir, "prometheus")).filter(Files::isExecutable).findFirst();
-    }
 
     /** A sample of pgvigil's own /metrics, 0 when absent. */
     private static double selfMetric(int port, String series) throws IOException, InterruptedException {
@@ -49,12 +32,6 @@ class PrometheusIT {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         return r.body().lines().filter(l -> l.startsWith(series + " ")).findFirst()
                 .map(l -> Double.parseDouble(l.substring(series.length() + 1))).orElse(0.0);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static String job(String name, String module, String target, int exporterPort) {
@@ -75,19 +52,9 @@ class PrometheusIT {
                 """.formatted(name, module, target, exporterPort);
     }
 
-    private static Optional<String> query(int port, String promql) throws IOException, InterruptedException {
-        HttpResponse<String> res = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/query?query="
-                                                  + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
-                        .timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        Matcher m = VALUE.matcher(res.body());
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
-    }
-
     @Test
     void prometheusScrapesTwoTargetsThroughTwoModulesAndSeesTheWrongPassword(@TempDir Path dir) throws Exception {
-        Optional<Path> binary = prometheus();
+        Optional<Path> binary = PrometheusProcess.binary();
         assumeTrue(binary.isPresent(), "no prometheus binary on the PATH or in .tools/");
         MonitoredServer oldest = MonitoredServer.shared(MonitoredServer.majors().getFirst(), "prom_a", "Pa55-a-prom");
         MonitoredServer newest = MonitoredServer.shared(MonitoredServer.majors().getLast(), "prom_b", "Pa55-b-prom");
@@ -112,29 +79,24 @@ class PrometheusIT {
                     options: {sslmode: disable}
                 """);
         try (ImageProcess image = ImageProcess.start(dir, Map.of(), "--config.file=" + config)) {
-            int promPort = freePort();
-            Path promConfig = dir.resolve("prometheus.yml");
-            Files.writeString(promConfig, "global:\n  scrape_interval: 2s\n  scrape_timeout: 2s\nscrape_configs:\n"
-                                          + job("pg_a", "mod_a", oldest.target("postgres"), image.port())
-                                          + job("pg_b", "mod_b", newest.target("postgres"), image.port())
-                                          + job("pg_wrong", "mod_wrong", newest.target("postgres"), image.port())
-                                          // Same server and module as pg_b, another database: shares pg_b's server-wide
-                                          // part, so its gzip pages are spliced from cached pieces (exposition.Page, SplicedGzip).
-                                          + job("pg_b2", "mod_b", newest.target("template1"), image.port()));
-            Process prom = new ProcessBuilder(binary.get().toString(), "--config.file=" + promConfig,
-                                              "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                                              "--web.listen-address=127.0.0.1:" + promPort)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            PrometheusProcess prom = PrometheusProcess.start(binary.get(), dir,
+                    "global:\n  scrape_interval: 2s\n  scrape_timeout: 2s\nscrape_configs:\n"
+                    + job("pg_a", "mod_a", oldest.target("postgres"), image.port())
+                    + job("pg_b", "mod_b", newest.target("postgres"), image.port())
+                    + job("pg_wrong", "mod_wrong", newest.target("postgres"), image.port())
+                    // Same server and module as pg_b, another database: shares pg_b's server-wide
+                    // part, so its gzip pages are spliced from cached pieces (exposition.Page, SplicedGzip).
+                    + job("pg_b2", "mod_b", newest.target("template1"), image.port()));
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 Map<String, Optional<String>> seen = Map.of();
                 while (System.nanoTime() < deadline) {
                     Thread.sleep(1000);
                     try {
-                        seen = Map.of("a", query(promPort, "pg_up{job=\"pg_a\"}"),
-                                      "b", query(promPort, "pg_up{job=\"pg_b\"}"),
-                                      "wrong", query(promPort, "pg_up{job=\"pg_wrong\"}"),
-                                      "wrong_up", query(promPort, "up{job=\"pg_wrong\"}"));
+                        seen = Map.of("a", prom.query("pg_up{job=\"pg_a\"}"),
+                                      "b", prom.query("pg_up{job=\"pg_b\"}"),
+                                      "wrong", prom.query("pg_up{job=\"pg_wrong\"}"),
+                                      "wrong_up", prom.query("up{job=\"pg_wrong\"}"));
                     } catch (IOException e) {
                         continue; // Prometheus still starting
                     }
@@ -142,12 +104,12 @@ class PrometheusIT {
                         break;
                     }
                 }
-                assertThat(seen).as("Prometheus log:\n" + Files.readString(dir.resolve("prometheus.log")))
+                assertThat(seen).as("Prometheus log:\n" + prom.log())
                         .containsEntry("a", Optional.of("1"))
                         .containsEntry("b", Optional.of("1"))
                         .containsEntry("wrong", Optional.of("0"))
                         .containsEntry("wrong_up", Optional.of("1"));
-                assertThat(query(promPort, "count(pg_stat_database_xact_commit{job=\"pg_b\"})")).isPresent();
+                assertThat(prom.query("count(pg_stat_database_xact_commit{job=\"pg_b\"})")).isPresent();
 
                 // Go's gzip reader (Prometheus') takes the spliced pages: scrapes that shared go on being ingested.
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -158,13 +120,12 @@ class PrometheusIT {
                 }
                 assertThat(fresh).as("scrapes that took a shared server-wide part").isGreaterThanOrEqualTo(3);
                 Thread.sleep(2500); // one more scrape interval, all of it with shared parts
-                assertThat(query(promPort, "up{job=\"pg_b2\"}")).contains("1");
-                assertThat(query(promPort, "up{job=\"pg_b\"}")).contains("1");
-                assertThat(query(promPort, "pg_up{job=\"pg_b2\"}")).contains("1");
-                assertThat(query(promPort, "count(pg_locks_count{job=\"pg_b2\"})")).isPresent();
+                assertThat(prom.query("up{job=\"pg_b2\"}")).contains("1");
+                assertThat(prom.query("up{job=\"pg_b\"}")).contains("1");
+                assertThat(prom.query("pg_up{job=\"pg_b2\"}")).contains("1");
+                assertThat(prom.query("count(pg_locks_count{job=\"pg_b2\"})")).isPresent();
             } finally {
-                prom.destroy();
-                prom.waitFor(10, TimeUnit.SECONDS);
+                prom.close();
             }
             assertThat(image.log()).doesNotContain("Pa55-a-prom", "Pa55-b-prom", "not-the-password");
         }

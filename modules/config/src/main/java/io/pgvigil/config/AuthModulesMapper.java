@@ -5,6 +5,7 @@ import io.pgvigil.dsn.ConnectionBudget;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.dsn.TargetException;
 import io.pgvigil.dsn.Credentials;
+import io.pgvigil.dsn.DiscoveryOptions;
 import io.pgvigil.dsn.Secret;
 import io.pgvigil.dsn.ServerWide;
 import io.pgvigil.dsn.TargetAllowList;
@@ -40,7 +41,7 @@ final class AuthModulesMapper {
     static final String AUTH_MODULES = "auth_modules";
     static final List<String> TOP_KEYS = List.of(AUTH_MODULES);
     static final List<String> MODULE_KEYS = List.of("type", "userpass", "options", "targets", "cert", "connection_budget",
-                                                    "server_wide");
+                                                    "server_wide", "discovery");
     static final List<String> USERPASS_KEYS = List.of("username", "password", "username_file", "password_file");
     static final List<String> TYPES = List.of("userpass", "cert");
     static final List<String> CERT_KEYS = List.of("username", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslmode");
@@ -122,11 +123,13 @@ final class AuthModulesMapper {
         Optional<TargetAllowList> targets = targets(fields.get("targets"), Problems.child(path, "targets"));
         Optional<ConnectionBudget> budget = budget(fields.get("connection_budget"), Problems.child(path, "connection_budget"));
         Optional<ServerWide> serverWide = serverWide(fields.get("server_wide"), Problems.child(path, "server_wide"));
+        Optional<DiscoveryOptions> discovery = new DiscoveryMapper(problems, this)
+                .map(fields.get("discovery"), Problems.child(path, "discovery"), targets.isPresent(), options);
 
-        if (problems.size() != before || type.isEmpty() || credentials.isEmpty()) {
+        if (problems.size() != before || type.isEmpty() || credentials.isEmpty() || discovery.isEmpty()) {
             return Optional.empty();
         }
-        AuthModule module = new AuthModule(name, credentials.get(), options, targets, budget, serverWide);
+        AuthModule module = new AuthModule(name, credentials.get(), options, targets, budget, serverWide, discovery.get());
         // Check the options with the same rules a probe applies, so that a typo fails at load time
         // instead of turning every probe that uses the module into a 400.
         try {
@@ -417,7 +420,7 @@ final class AuthModulesMapper {
     }
 
     /** The entries of a map with a fixed set of keys; unknown keys are recorded and left out. */
-    private Map<String, Node> fields(MappingNode map, String path, List<String> allowed) {
+    Map<String, Node> fields(MappingNode map, String path, List<String> allowed) {
         Map<String, Node> fields = new LinkedHashMap<>();
         entries(map, path).forEach((key, tuple) -> fields.put(key, tuple.getValueNode()));
         fields.keySet().removeIf(key -> {

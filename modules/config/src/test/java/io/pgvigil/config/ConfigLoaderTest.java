@@ -265,7 +265,7 @@ class ConfigLoaderTest {
                       username: monitor
                       password: s3cret
                 """)).containsExactly(
-                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options, targets, cert, connection_budget, server_wide)",
+                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options, targets, cert, connection_budget, server_wide, discovery)",
                 f + ": auth_modules.prod_db: \"userpass\" is required when type is userpass");
     }
 
@@ -492,7 +492,7 @@ class ConfigLoaderTest {
 
         assertThat(errors).containsExactly(
                 f + ": unknown key \"extra\" at the top level (allowed: auth_modules)",
-                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options, targets, cert, connection_budget, server_wide)",
+                f + ": auth_modules.prod_db: unknown key \"userpas\" (allowed: type, userpass, options, targets, cert, connection_budget, server_wide, discovery)",
                 f + ": auth_modules.prod_db.type: unsupported type \"oauth\" (supported: userpass, cert)",
                 f + ": auth_modules.staging.userpass.username: must not be empty",
                 f + ": auth_modules.staging.userpass.password: is required",

@@ -38,8 +38,9 @@ class ExampleFileTest {
         LoadResult result = ConfigLoader.load(example, ENV);
         assertThat(result).isInstanceOf(LoadResult.Loaded.class);
         assertThat(result.config().modules()).containsOnlyKeys(
-                "prod_db", "cert_db", "password_and_cert", "k8s_db", "rotated_db", "fleet_db", "lab_db");
+                "prod_db", "cert_db", "password_and_cert", "k8s_db", "rotated_db", "fleet_db", "lab_db", "fleet");
         assertThat(result.config().module("fleet_db").orElseThrow().serverWide()).contains(io.pgvigil.dsn.ServerWide.ONCE);
+        assertThat(result.config().modules().get("fleet").discovery().databases()).isTrue();
         assertThat(result.config().modules().values()).allSatisfy(m -> assertThat(m.targets()).as(m.name()).isPresent());
 
         LoadResult unset = ConfigLoader.load(example, Environment.of(Map.of()));

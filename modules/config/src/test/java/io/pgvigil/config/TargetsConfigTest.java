@@ -20,38 +20,20 @@ class TargetsConfigTest {
     @TempDir
     Path dir;
 
-    private Path file;
-
-    private LoadResult load(String targets) throws IOException {
-        file = dir.resolve("postgres_exporter.yml");
-        Files.writeString(file, """
-                auth_modules:
-                  prod:
-                    type: userpass
-                    userpass:
-                      username: monitor
-                      password: %s
-                """.formatted(PASSWORD) + targets);
-        return ConfigLoader.load(file);
-    }
-
-    private List<String> errors(String targets) throws IOException {
-        LoadResult result = load(targets);
-        assertThat(result).isInstanceOf(LoadResult.Invalid.class);
-        List<String> errors = ((LoadResult.Invalid) result).errors();
-        assertThat(String.join("\n", errors)).doesNotContain(PASSWORD);
-        return errors;
+    /** {@return the config file of these tests: one module {@code prod} and the keys a test adds} */
+    private OneModuleFile file() {
+        return new OneModuleFile(dir, PASSWORD);
     }
 
     @Test
     void aFlowListAndABlockListLoad() throws IOException {
-        LoadResult flow = load("""
+        LoadResult flow = file().load("""
                     targets: [db1.example.com:5432, 10.0.0.0/16, "*.prod.example.com", "[2001:db8::5]:6432"]
                 """);
         AuthModule module = flow.config().module("prod").orElseThrow();
         assertThat(module.targets()).map(TargetAllowList::toString)
                 .contains("[db1.example.com:5432, 10.0.0.0/16, *.prod.example.com, [2001:db8:0:0:0:0:0:5]:6432]");
-        LoadResult block = load("""
+        LoadResult block = file().load("""
                     targets:
                       - localhost
                       - 127.0.0.0/8
@@ -64,15 +46,15 @@ class TargetsConfigTest {
 
     @Test
     void withoutTheKeyOrWithNullAnyTargetIsAllowed() throws IOException {
-        assertThat(load("").config().module("prod").orElseThrow().targets()).isEmpty();
-        assertThat(load("    targets:\n").config().module("prod").orElseThrow().targets()).isEmpty();
-        assertThat(ConfigLoader.summary(load("").config().module("prod").orElseThrow())).doesNotContain("targets");
+        assertThat(file().load("").config().module("prod").orElseThrow().targets()).isEmpty();
+        assertThat(file().load("    targets:\n").config().module("prod").orElseThrow().targets()).isEmpty();
+        assertThat(ConfigLoader.summary(file().load("").config().module("prod").orElseThrow())).doesNotContain("targets");
     }
 
     @Test
     void everyBadEntryIsReportedWithItsIndexAndLine() throws IOException {
         String f = dir.resolve("postgres_exporter.yml").toString();
-        assertThat(errors("""
+        assertThat(file().errors("""
                     targets:
                       - db1.example.com
                       - 10.0.0.1/16
@@ -92,12 +74,12 @@ class TargetsConfigTest {
     @Test
     void anEmptyListAMapAndAScalarAreRefused() throws IOException {
         String f = dir.resolve("postgres_exporter.yml").toString();
-        assertThat(errors("    targets: []\n")).containsExactly(f + ": auth_modules.prod.targets: must list at least "
+        assertThat(file().errors("    targets: []\n")).containsExactly(f + ": auth_modules.prod.targets: must list at least "
                 + "one target (line 7, column 14); leave the key out to allow any target");
-        assertThat(errors("    targets: db1.example.com\n")).containsExactly(f + ": auth_modules.prod.targets: value "
+        assertThat(file().errors("    targets: db1.example.com\n")).containsExactly(f + ": auth_modules.prod.targets: value "
                 + "must be a list of hosts, host:port, CIDR blocks or *.domain wildcards, not a string");
-        assertThat(errors("    targets: {db1: 5432}\n")).hasSize(1);
-        assertThat(errors("    targets: [~]\n")).containsExactly(
+        assertThat(file().errors("    targets: {db1: 5432}\n")).hasSize(1);
+        assertThat(file().errors("    targets: [~]\n")).containsExactly(
                 f + ": auth_modules.prod.targets[0]: value must be a string, not null (line 7, column 15)");
     }
 

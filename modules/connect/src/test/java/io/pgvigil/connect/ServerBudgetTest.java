@@ -151,7 +151,7 @@ class ServerBudgetTest {
     void aModulesBudgetAppliesToItsOwnLeasesTheFlagToTheOthers() throws Exception {
         MonitoredServer mon = server(MonitoredServer.majors().getLast());
         AuthModule wide = new AuthModule("wide", new Credentials.UserPass(mon.role(), Secret.of(PASSWORD)), Map.of(),
-                                         Optional.empty(), Optional.of(ConnectionBudget.parse("2")));
+                                         Optional.empty(), Optional.of(ConnectionBudget.parse("2")), Optional.empty(), io.pgvigil.dsn.DiscoveryOptions.SERVERS_ONLY);
         try (PooledSource pool = pool(ConnectionBudget.parse("1"));
              Lease a = pool.lease(spec(mon, "pgvigil_budget_m1").withAuthModule(wide), deadline());
              Lease b = pool.lease(spec(mon, "pgvigil_budget_m2").withAuthModule(wide), deadline())) {

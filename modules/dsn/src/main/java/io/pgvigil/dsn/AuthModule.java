@@ -19,10 +19,12 @@ import java.util.TreeMap;
  *                    target ({@link ConnectionSpec#connectionBudget()}), never to the driver.
  * @param serverWide  {@code server_wide:}, where the module's probes put the server-wide families; empty when the
  *                    file has no such key, and then {@code --collection.server-wide} decides
+ * @param discovery   what {@code /discovery} lists for the module ({@code discovery:}); by default the servers of
+ *                    {@code targets}
  */
 public record AuthModule(String name, Credentials credentials, Map<String, String> options,
                          Optional<TargetAllowList> targets, Optional<ConnectionBudget> connectionBudget,
-                         Optional<ServerWide> serverWide) {
+                         Optional<ServerWide> serverWide, DiscoveryOptions discovery) {
     public AuthModule {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(credentials, "credentials");
@@ -30,12 +32,13 @@ public record AuthModule(String name, Credentials credentials, Map<String, Strin
         Objects.requireNonNull(targets, "targets");
         Objects.requireNonNull(connectionBudget, "connectionBudget");
         Objects.requireNonNull(serverWide, "serverWide");
+        Objects.requireNonNull(discovery, "discovery");
     }
 
-    /** A module with neither a budget nor a server-wide mode of its own: the flags apply. */
+    /** A module with neither a budget nor a server-wide mode of its own: the flags apply; {@code /discovery} lists the servers of its {@code targets}. */
     public AuthModule(String name, Credentials credentials, Map<String, String> options,
                       Optional<TargetAllowList> targets) {
-        this(name, credentials, options, targets, Optional.empty(), Optional.empty());
+        this(name, credentials, options, targets, Optional.empty(), Optional.empty(), DiscoveryOptions.SERVERS_ONLY);
     }
 
     /** A module without an allow-list: any target may be probed with it. */
@@ -60,6 +63,7 @@ public record AuthModule(String name, Credentials credentials, Map<String, Strin
         return "AuthModule[name=" + name + ", credentials=" + credentials + ", options=" + maskedOptions()
                 + targets.map(t -> ", targets=" + t).orElse("")
                 + connectionBudget.map(b -> ", connection_budget=" + b).orElse("")
-                + serverWide.map(w -> ", server_wide=" + w.spelling()).orElse("") + "]";
+                + serverWide.map(w -> ", server_wide=" + w.spelling()).orElse("")
+                + (discovery.databases() ? ", discovery=" + discovery : "") + "]";
     }
 }

@@ -164,6 +164,19 @@ public record ConnectionSpec(List<Endpoint> endpoints,
     }
 
     /**
+     * The target text of one database of a server, as {@code /discovery} lists it: {@code server/database} with
+     * the name percent-encoded (every character but letters, digits and {@code -._~}), so that any name a server
+     * can hold reads back as exactly that database.
+     *
+     * @param server   a server as {@link TargetAllowList#servers()} gives it ({@code host[:port]})
+     * @param database the database name
+     * @return the target
+     */
+    public static String databaseTarget(String server, String database) {
+        return server + "/" + PercentCodec.encode(database, "");
+    }
+
+    /**
      * Parses a target that comes from an HTTP request ({@code /probe?target=}): as {@link #parse}, but the
      * parameter {@code options} is refused. Server options from whoever can reach {@code /probe} could set
      * {@code search_path} and make an auth module's privileged user run look-alike functions: only the operator's

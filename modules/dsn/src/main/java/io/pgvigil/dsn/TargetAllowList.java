@@ -142,6 +142,26 @@ public record TargetAllowList(List<Entry> entries) {
         return addresses;
     }
 
+    /**
+     * The entries that name one server, as targets for {@code /discovery}: a host name ({@code db1},
+     * {@code db1:5432}) or a single address ({@code 10.0.0.5:5432}, {@code [2001:db8::5]:5432}, an IPv6 address
+     * always in brackets). Wildcards and address blocks name no server and are left out.
+     *
+     * @return the servers in file order, without duplicates
+     */
+    public List<String> servers() {
+        return entries.stream().flatMap(e -> switch (e) {
+            case Entry.Name n -> java.util.stream.Stream.of(n.text());
+            case Entry.Network n when n.prefix() == n.network().getAddress().length * 8 -> {
+                String address = n.network().getHostAddress();
+                String host = n.network().getAddress().length == 16 ? "[" + address + "]" : address;
+                yield java.util.stream.Stream.of(host + n.port().map(p -> ":" + p).orElse(""));
+            }
+            case Entry.Network ignored -> java.util.stream.Stream.empty();
+            case Entry.Wildcard ignored -> java.util.stream.Stream.empty();
+        }).distinct().toList();
+    }
+
     /** {@return the entries as written, for logs} */
     @Override
     public String toString() {

@@ -74,7 +74,7 @@ class ConnectionBudgetTest {
     @Test
     void aModuleBudgetGoesToTheTargetButNotIntoItsKeyNorToTheDriver() {
         AuthModule module = new AuthModule("fleet", new Credentials.UserPass("mon", Secret.of("pw")), Map.of("sslmode", "disable"),
-                                           Optional.empty(), Optional.of(ConnectionBudget.parse("2")));
+                                           Optional.empty(), Optional.of(ConnectionBudget.parse("2")), Optional.empty(), DiscoveryOptions.SERVERS_ONLY);
         ConnectionSpec plain = ConnectionSpec.parse("db1:5433/app");
         ConnectionSpec merged = plain.withAuthModule(module);
         assertThat(merged.connectionBudget()).contains(new ConnectionBudget.Fixed(2));

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 /**
  * The exporter's HTTP surface, one {@link io.helidon.webserver.http.HttpService} per concern: the operational
- * endpoints ({@code /-/healthy}, {@code /-/ready}, {@code /-/reload}), {@code /probe}, the telemetry path
+ * endpoints ({@code /-/healthy}, {@code /-/ready}, {@code /-/reload}), {@code /probe}, {@code /discovery}, the telemetry path
  * ({@code /metrics}) and the landing page, behind the request counter and the web config's basic auth and
  * headers, with a plain-text 404 for everything else. Status codes and bodies follow the reference exporter.
  */
@@ -40,6 +40,8 @@ public final class ExporterRoutes {
      * @param webConfig           basic auth and headers of the web config file in force (read on every request)
      * @param resolver            resolves a probed host once, before any connection, when the auth module has
      *                            {@code targets} (the application wires {@link HostResolver#system})
+     * @param databases           lists a server's databases for {@code /discovery} when a module has
+     *                            {@code discovery: {databases: true}}
      */
     public record Settings(String telemetryPath,
                            Scrapes scrapes,
@@ -49,7 +51,8 @@ public final class ExporterRoutes {
                            Duration scrapeTimeoutOffset,
                            Lifecycle lifecycle,
                            Supplier<WebConfig> webConfig,
-                           HostResolver resolver) {
+                           HostResolver resolver,
+                           ServerDatabases databases) {
         /** Checks that every part is there and the offset is not negative. */
         public Settings {
             Objects.requireNonNull(telemetryPath, "telemetryPath");
@@ -60,6 +63,7 @@ public final class ExporterRoutes {
             Objects.requireNonNull(lifecycle, "lifecycle");
             Objects.requireNonNull(webConfig, "webConfig");
             Objects.requireNonNull(resolver, "resolver");
+            Objects.requireNonNull(databases, "databases");
             if (scrapeTimeoutOffset.isNegative()) {
                 throw new IllegalArgumentException("--web.scrape-timeout-offset must not be negative");
             }
@@ -70,7 +74,7 @@ public final class ExporterRoutes {
                         Supplier<List<MetricSnapshot>> selfMetrics, String version, Duration scrapeTimeoutOffset,
                         Lifecycle lifecycle, Supplier<WebConfig> webConfig) {
             this(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig,
-                 HostResolver.system(DEFAULT_RESOLVE_TIMEOUT));
+                 HostResolver.system(DEFAULT_RESOLVE_TIMEOUT), ServerDatabases.NONE);
         }
 
         /**
@@ -84,28 +88,34 @@ public final class ExporterRoutes {
 
         /** {@return these settings with other self-metrics} */
         public Settings withSelfMetrics(Supplier<List<MetricSnapshot>> selfMetrics) {
-            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig, resolver);
+            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig, resolver, databases);
         }
 
         /** {@return these settings with another scrape-timeout offset} */
         public Settings withScrapeTimeoutOffset(Duration offset) {
-            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, offset, lifecycle, webConfig, resolver);
+            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, offset, lifecycle, webConfig, resolver, databases);
         }
 
         /** {@return these settings with another lifecycle} */
         public Settings withLifecycle(Lifecycle lifecycle) {
-            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig, resolver);
+            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig, resolver, databases);
         }
 
         /** {@return these settings with another resolver for the hosts of targets checked against an allow-list} */
         public Settings withResolver(HostResolver resolver) {
             return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle,
-                                webConfig, resolver);
+                                webConfig, resolver, databases);
+        }
+
+        /** {@return these settings with another source of a server's databases for {@code /discovery}} */
+        public Settings withDatabases(ServerDatabases databases) {
+            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle,
+                                webConfig, resolver, databases);
         }
 
         /** {@return these settings with another web config} */
         public Settings withWebConfig(Supplier<WebConfig> webConfig) {
-            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig, resolver);
+            return new Settings(telemetryPath, scrapes, authConfig, selfMetrics, version, scrapeTimeoutOffset, lifecycle, webConfig, resolver, databases);
         }
     }
 
@@ -130,6 +140,7 @@ public final class ExporterRoutes {
         routing.register(new OperationalService(settings.lifecycle()));
         routing.register(new ProbeService(settings.scrapes(), settings.authConfig(), settings.scrapeTimeoutOffset(), httpMetrics,
                                           settings.resolver()));
+        routing.register(new DiscoveryService(settings.authConfig(), settings.resolver(), settings.databases()));
         if (!telemetry.isEmpty()) {
             routing.register(new TelemetryService(telemetry, settings.scrapes(), settings.selfMetrics(),
                                                   settings.scrapeTimeoutOffset(), httpMetrics));

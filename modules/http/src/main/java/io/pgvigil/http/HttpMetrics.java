@@ -44,7 +44,7 @@ final class HttpMetrics {
 
     /** The handler label of a request: its route, or {@code other} (never the raw path, which anyone can vary). */
     String handlerOf(String path) {
-        if (path.equals(telemetryHandler) || path.equals("/probe") || path.equals("/")
+        if (path.equals(telemetryHandler) || path.equals("/probe") || path.equals("/") || path.equals("/discovery")
             || path.equals("/-/healthy") || path.equals("/-/ready") || path.equals("/-/reload")) {
             return path;
         }

@@ -32,6 +32,9 @@ final class LandingService implements HttpService {
                 <h3>Multi-target probing</h3>
                 <p><code>/probe?target=host:port/db&amp;auth_module=NAME</code> scrapes the target with the
                 credentials of the auth module <code>NAME</code> from the config file.</p>
+                <p><a href="discovery?auth_module=NAME"><code>/discovery?auth_module=NAME</code></a> lists the targets
+                of the auth module <code>NAME</code> (its <code>targets</code>, or their databases) as Prometheus
+                <code>http_sd_configs</code> JSON.</p>
                 </body>
                 </html>
                 """.formatted(html(version), html(metricsLink)).getBytes(StandardCharsets.UTF_8);

@@ -62,7 +62,7 @@ final class ProbeService implements HttpService {
         if (moduleName.isPresent()) {
             module = authConfig.get().module(moduleName.get());
             if (module.isEmpty()) {
-                Responses.plain(res, Status.BAD_REQUEST_400, "auth_module " + printable(moduleName.get()) + " not found\n");
+                Responses.plain(res, Status.BAD_REQUEST_400, "auth_module " + Responses.printable(moduleName.get()) + " not found\n");
                 return;
             }
         } else {
@@ -89,7 +89,7 @@ final class ProbeService implements HttpService {
                     LOG.log(Level.WARNING, "target refused: not in the auth module's targets", "auth_module",
                             module.get().name(), "target", requested.redacted(), "reason", refused.reason());
                     Responses.plain(res, Status.FORBIDDEN_403, "target is not in the targets allowed for auth_module "
-                            + printable(module.get().name()) + "\n");
+                            + Responses.printable(module.get().name()) + "\n");
                     return;
                 }
             }
@@ -99,15 +99,5 @@ final class ProbeService implements HttpService {
                                                 ScrapeBudget.of(req, scrapeTimeoutOffset));
         httpMetrics.probeDuration((System.nanoTime() - start) / 1e9);
         Responses.metrics(req, res, scraped);
-    }
-
-    /** Keeps a user-supplied value to printable characters, so a 400 body cannot be used to inject lines. */
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder(Math.min(s.length(), 200));
-        for (int i = 0; i < s.length() && i < 200; i++) {
-            char c = s.charAt(i);
-            sb.append(Character.isISOControl(c) ? '?' : c);
-        }
-        return sb.toString();
     }
 }

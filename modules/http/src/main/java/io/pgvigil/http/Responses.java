@@ -50,4 +50,14 @@ final class Responses {
         }
         return false;
     }
+
+    /** Keeps a user-supplied value to printable characters, so a 400 body cannot be used to inject lines. */
+    static String printable(String s) {
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), 200));
+        for (int i = 0; i < s.length() && i < 200; i++) {
+            char c = s.charAt(i);
+            sb.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return sb.toString();
+    }
 }

@@ -49,7 +49,7 @@ class ServerWideProbeTest {
         Map<String, String> options = Map.of("sslmode", "disable");
         AuthConfig auth = new AuthConfig(Map.of(
                 "plain", new AuthModule("plain", credentials, options),
-                "every", new AuthModule("every", credentials, options, Optional.empty(), Optional.of(ServerWide.EVERY_TARGET))));
+                "every", new AuthModule("every", credentials, options, Optional.empty(), Optional.empty(), Optional.of(ServerWide.EVERY_TARGET), io.pgvigil.dsn.DiscoveryOptions.SERVERS_ONLY)));
         ScrapeOptions once = new ScrapeOptions(CollectorOptions.defaults(), LegacyOptions.defaults(), Duration.ofMinutes(1),
                                                Duration.ZERO, ServerWide.ONCE);
         Scraper scraper = new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault(), once);
