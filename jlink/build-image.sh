@@ -26,7 +26,10 @@ fi
 # Default JVM options of the launcher, also used to train the AOT cache (a cache is only used by a JVM
 # started with compatible options). Measured in docs/performance.md: a small, fast-growing heap with the
 # serial collector and C1 only keeps the resident set near 85 MiB after 100 probes instead of ~210 MiB.
-export PGVIGIL_DEFAULT_JVM_OPTS="-XX:+UseSerialGC -Xss512k -Xms16m -Xmx256m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m"
+# Issue 12 (docs/performance.md "Memory"): with 500 targets the serial heap grew to its 256 MiB ceiling and stayed
+# there; the free ratios and -XX:-ShrinkHeapInSteps give it back after the peak (full GCs shrink it at once to the
+# live data plus 30%), and compact object headers (JDK 25, JEP 519) shrink the live data itself.
+export PGVIGIL_DEFAULT_JVM_OPTS="-XX:+UseSerialGC -Xss512k -Xms16m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:-ShrinkHeapInSteps -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m"
 
 # A signed jar that moditect gave a module-info no longer matches its signature, and jlink refuses it
 # ("Invalid signature file digest"): repack such jars without the signature files (at.favre.lib:bytes is signed).
