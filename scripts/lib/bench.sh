@@ -112,10 +112,14 @@ await_http() { # pid port
   return 1
 }
 
-# Stops a process with SIGTERM, then SIGKILL after SECONDS (default 30), and reaps it.
+# Stops a process with SIGTERM, then SIGKILL after SECONDS (default 30), reaps it and forgets it.
 stop_process() { # pid [seconds]
   kill -TERM "$1" 2>/dev/null || true
   for _ in $(seq 1 $((${2:-30} * 10))); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
+  forget "$1"
 }
+# Drops a reaped process from the caller's `pids` (what its exit trap stops), so that the trap never signals a
+# process id the system has given to someone else since.
+forget() { local p left=(); for p in "${pids[@]}"; do [ "$p" = "$1" ] || left+=("$p"); done; pids=("${left[@]}"); }
