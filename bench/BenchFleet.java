@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 public final class BenchFleet {
     static final String ROLE = "fleet_monitor";
     static final String PASSWORD = "fleet-password";
+    private static volatile boolean stopping;
 
     private BenchFleet() {
     }
@@ -113,6 +114,8 @@ public final class BenchFleet {
         for (PgServer pg : fleet) {
             sessions.add(pg.connectAsSuperuser("postgres"));
         }
+        // The testkit's shutdown hook stops the servers under this loop: say nothing about the errors that follow.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping = true));
         String sql = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND usename = '" + ROLE + "'";
         try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
             while (true) {
@@ -123,6 +126,9 @@ public final class BenchFleet {
                         Instant now = Instant.now();
                         out.printf(Locale.ROOT, "%d%09d %d %d%n", now.getEpochSecond(), now.getNano(), i, rs.getLong(1));
                     } catch (SQLException e) {
+                        if (stopping) {
+                            return;
+                        }
                         System.err.println("BenchFleet: cannot sample cluster " + i + ": " + e.getMessage());
                     }
                 }
