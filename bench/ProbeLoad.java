@@ -21,19 +21,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Load generator of scripts/bench-probe: probes N targets as Prometheus would, each once per interval, the scrapes
- * spread evenly over the interval (N / interval probes per second), for a bounded time, on virtual threads with a
- * bounded number in flight. Loopback exporters only.
+ * Load generator of scripts/bench-probe and scripts/bench-fleet: probes N targets as Prometheus would, each once per
+ * interval, the scrapes spread evenly over the interval (N / interval probes per second), for a bounded time, on
+ * virtual threads with a bounded number in flight. Loopback exporters only.
  *
- *   java bench/ProbeLoad.java EXPORTER_PORT PG_PORT DB_PREFIX TARGETS INTERVAL_S DURATION_S [AUTH_MODULE] [TIMEOUT_S]
+ *   java bench/ProbeLoad.java EXPORTER_PORT PG_PORTS DB_PREFIX DATABASES INTERVAL_S DURATION_S [AUTH_MODULE] [TIMEOUT_S]
+ *        [EXTRA_DATABASE]
  *
- * Target i (1..TARGETS) is 127.0.0.1:PG_PORT/DB_PREFIX + i as three digits. Each request carries Prometheus'
- * X-Prometheus-Scrape-Timeout-Seconds header and gives up after TIMEOUT_S (default 10). An error is a non-200, a
- * body without "pg_up 1", a timeout, or a probe that could not start because MAX_IN_FLIGHT were in flight.
+ * PG_PORTS is one port or a comma list of ports (servers on 127.0.0.1). The targets are, on every server, the
+ * databases DB_PREFIX + i as three digits (i = 1..DATABASES), plus EXTRA_DATABASE (e.g. the maintenance database
+ * "postgres") when given: N = servers x (DATABASES + 1 if EXTRA_DATABASE). Consecutive probes go to different
+ * servers. Each request asks for gzip and carries Prometheus' X-Prometheus-Scrape-Timeout-Seconds header and gives up
+ * after TIMEOUT_S (default 10). An error is a non-200, a body without "pg_up 1", a timeout, or a probe that could not
+ * start because MAX_IN_FLIGHT were in flight.
  * Prints one "key=value" per line: latency percentiles over all probes and over those after the first interval
- * (steady state), counts and errors.
+ * (steady state), counts and errors, and one round's worth of output: the sample lines and the bytes on the wire
+ * (gzipped) of the last 200 page of every target, summed over the targets (what Prometheus ingests per interval).
  */
 public final class ProbeLoad {
     private static final int MAX_IN_FLIGHT = 2000;
@@ -43,21 +49,31 @@ public final class ProbeLoad {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 6) {
-            System.err.println("usage: ProbeLoad EXPORTER_PORT PG_PORT DB_PREFIX TARGETS INTERVAL_S DURATION_S [AUTH_MODULE] [TIMEOUT_S]");
+            System.err.println("usage: ProbeLoad EXPORTER_PORT PG_PORTS DB_PREFIX DATABASES INTERVAL_S DURATION_S [AUTH_MODULE] [TIMEOUT_S] [EXTRA_DATABASE]");
             System.exit(2);
         }
         int exporterPort = Integer.parseInt(args[0]);
-        int pgPort = Integer.parseInt(args[1]);
+        int[] pgPorts = Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
         String prefix = args[2];
-        int targets = Integer.parseInt(args[3]);
+        int databases = Integer.parseInt(args[3]);
         double intervalS = Double.parseDouble(args[4]);
         double durationS = Double.parseDouble(args[5]);
         String module = args.length > 6 ? args[6] : "demo";
         double timeoutS = args.length > 7 ? Double.parseDouble(args[7]) : 10;
+        String extra = args.length > 8 ? args[8] : "";
+        String host = InetAddress.getLoopbackAddress().getHostAddress();
+        List<URI> uris = new ArrayList<>();
+        for (int d = 1; d <= databases + (extra.isEmpty() ? 0 : 1); d++) {
+            String db = d <= databases ? prefix + String.format(Locale.ROOT, "%03d", d) : extra;
+            for (int port : pgPorts) {
+                uris.add(URI.create("http://" + host + ":" + exporterPort + "/probe?target=" + host + "%3A" + port
+                        + "%2F" + db + "&auth_module=" + module));
+            }
+        }
+        int targets = uris.size();
         if (targets < 1 || targets > 10_000 || intervalS <= 0 || durationS <= 0 || durationS > 3600) {
             throw new IllegalArgumentException("targets 1..10000, interval > 0, duration 0..3600 s");
         }
-        String host = InetAddress.getLoopbackAddress().getHostAddress();
         long gapNanos = (long) (intervalS * 1e9 / targets);
         long durationNanos = (long) (durationS * 1e9);
         long intervalNanos = (long) (intervalS * 1e9);
@@ -76,6 +92,9 @@ public final class ProbeLoad {
         AtomicInteger skipped = new AtomicInteger();
         AtomicInteger maxInFlight = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
+        AtomicLongArray lastSamples = new AtomicLongArray(targets);
+        AtomicLongArray lastBytes = new AtomicLongArray(targets);
+        AtomicInteger maxSamples = new AtomicInteger();
         List<String> firstErrors = new ArrayList<>();
         Map<String, AtomicInteger> kinds = new ConcurrentHashMap<>();
 
@@ -87,10 +106,8 @@ public final class ProbeLoad {
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
-                int target = k % targets + 1;
-                URI uri = URI.create("http://" + host + ":" + exporterPort + "/probe?target="
-                        + host + "%3A" + pgPort + "%2F" + prefix + String.format(Locale.ROOT, "%03d", target)
-                        + "&auth_module=" + module);
+                int target = k % targets;
+                URI uri = uris.get(target);
                 if (!inFlight.tryAcquire()) {
                     skipped.incrementAndGet();
                     continue;
@@ -125,7 +142,13 @@ public final class ProbeLoad {
                         if (resp.statusCode() != 200) {
                             non200.incrementAndGet();
                             note(firstErrors, "HTTP " + resp.statusCode() + " " + uri);
-                        } else if (!up(page)) {
+                            return;
+                        }
+                        int samples = samples(page);
+                        lastSamples.set(target, samples);
+                        lastBytes.set(target, resp.body().length);
+                        maxSamples.accumulateAndGet(samples, Math::max);
+                        if (!up(page)) {
                             pgDown.incrementAndGet();
                             note(firstErrors, "pg_up != 1 " + uri);
                         }
@@ -156,6 +179,16 @@ public final class ProbeLoad {
                 elapsed, all.size() / elapsed);
         System.out.printf(Locale.ROOT, "max_in_flight=%d%nmean_body_bytes_on_the_wire=%d%n", maxInFlight.get(),
                 all.isEmpty() ? 0 : bytes.get() / all.size());
+        long roundSamples = 0;
+        long roundBytes = 0;
+        int answered = 0;
+        for (int t = 0; t < targets; t++) {
+            roundSamples += lastSamples.get(t);
+            roundBytes += lastBytes.get(t);
+            answered += lastBytes.get(t) > 0 ? 1 : 0;
+        }
+        System.out.printf(Locale.ROOT, "targets=%d%nround_targets_answered=%d%nround_samples=%d%nround_bytes=%d%nmax_page_samples=%d%n",
+                targets, answered, roundSamples, roundBytes, maxSamples.get());
         report("all", all);
         report("steady", steady);
         int errors = non200.get() + pgDown.get() + failed.get() + skipped.get();
@@ -186,6 +219,19 @@ public final class ProbeLoad {
             return true;
         }
         return false;
+    }
+
+    /** The sample lines of a text page: those neither empty nor comments. */
+    static int samples(byte[] page) {
+        int n = 0;
+        boolean lineStart = true;
+        for (byte b : page) {
+            if (lineStart && b != '#' && b != '\n') {
+                n++;
+            }
+            lineStart = b == '\n';
+        }
+        return n;
     }
 
     private static void note(List<String> errors, String what) {
