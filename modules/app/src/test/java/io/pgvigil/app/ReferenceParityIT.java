@@ -54,6 +54,15 @@ class ReferenceParityIT {
     /** The exporters' own families: the Go and JVM runtimes differ, pgvigil has more. */
     private static final Predicate<String> COMPARED = name -> name.startsWith("pg_") || name.startsWith("postgres_exporter_");
 
+    /**
+     * The families of Debian's file (and pg_static, pg_up, pg_database_*) whose label values do not depend on the
+     * moment; pg_process_idle and pg_stat_statements do (sessions, an extension that is not there).
+     */
+    private static final Predicate<String> DEBIAN_DETERMINISTIC =
+            name -> name.startsWith("pg_stat_user_tables_") || name.startsWith("pg_statio_user_tables_")
+                    || name.startsWith("pg_postmaster_") || name.startsWith("pg_replication_lag")
+                    || name.equals("pg_static") || name.equals("pg_up") || name.startsWith("pg_database_");
+
     private static MonitoredServer mon;
 
     @BeforeAll
@@ -80,20 +89,39 @@ class ReferenceParityIT {
     @Test
     void debianQueriesFileWithTheDefaultCollectors(@TempDir Path dir) throws Exception {
         Answers a = scrapeBoth(dir, "--extend.query-path=" + DEBIAN_QUERIES);
-        assertThat(a.reference().statusCode()).isEqualTo(200);
-        assertThat(a.pgvigil().statusCode()).isEqualTo(200);
-        // the file's namespaces (and pg_static, pg_up) have label values that do not depend on the moment;
-        // pg_process_idle and pg_stat_statements do (sessions, an extension that is not there)
-        Predicate<String> deterministic = name -> name.startsWith("pg_stat_user_tables_") || name.startsWith("pg_statio_user_tables_")
-                                                  || name.startsWith("pg_postmaster_") || name.startsWith("pg_replication_lag")
-                                                  || name.equals("pg_static") || name.equals("pg_up")
-                                                  || name.startsWith("pg_database_") || name.startsWith("pg_exporter_");
-        List<String> diff = report("debian-queries", ExpositionDiff.diff(a.reference().body(), a.pgvigil().body(), COMPARED,
-                                                                              deterministic, ReferenceParityIT::asInV020));
-        assertThat(diff).as("differences other than the known ones").isEmpty();
+        assertOnlyKnownDifferences("debian-queries", a, DEBIAN_DETERMINISTIC.or(name -> name.startsWith("pg_exporter_")));
         // the file repeats pg_stat_user_tables_* of the collector: both exporters report both, in one family
         assertThat(a.pgvigil().body()).containsPattern("\npg_stat_user_tables_seq_scan\\{datname=\"parity_main\",relname=\"parity_t\",schemaname=\"public\"\\} ")
                 .containsPattern("\npg_stat_user_tables_seq_scan\\{datname=\"parity_main\",relname=\"parity_t\",schemaname=\"public\",server=\"127\\.0\\.0\\.1:\\d+\"\\} ");
+    }
+
+    /** The same file on {@code /probe}, with an auth module of {@code --config.file}: upstream runs the file there too. */
+    @Test
+    void debianQueriesFileOnProbe(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("postgres_exporter.yml");
+        Files.writeString(config, """
+                auth_modules:
+                  m:
+                    type: userpass
+                    userpass: {username: %s, password: %s}
+                    options: {sslmode: disable}
+                """.formatted(ROLE, PASSWORD));
+        Answers a = askBoth(dir, ImageProcess.probePath(mon.target("parity_main"), "m"),
+                               "--extend.query-path=" + DEBIAN_QUERIES, "--config.file=" + config);
+        assertOnlyKnownDifferences("debian-queries on /probe", a, DEBIAN_DETERMINISTIC);
+        assertThat(a.pgvigil().body()).containsPattern("\npg_stat_user_tables_seq_scan\\{datname=\"parity_main\",relname=\"parity_t\",schemaname=\"public\",server=\"127\\.0\\.0\\.1:\\d+\"\\} ");
+    }
+
+    /** The example file of Debian's 0.17.1 package itself: two comment lines, which both exporters load as no queries. */
+    @Test
+    void debian017ExampleFileOfOnlyComments(@TempDir Path dir) throws Exception {
+        Path example = REFERENCE.getParent().getParent().resolve("share/doc/prometheus-postgres-exporter/examples/queries.yaml");
+        assumeTrue(Files.isRegularFile(example), "no " + example);
+        Answers a = scrapeBoth(dir, "--extend.query-path=" + example);
+        assertOnlyKnownDifferences("debian 0.17.1 example file", a,
+                                   name -> name.equals("pg_static") || name.equals("pg_up") || name.startsWith("pg_exporter_"));
+        assertThat(a.pgvigil().body()).contains("pg_exporter_user_queries_load_error{filename=\"" + example + "\",hashsum=\"")
+                .contains("\npg_exporter_last_scrape_error 0\n");
     }
 
     @Test
@@ -123,13 +151,9 @@ class ReferenceParityIT {
         Answers a = scrapeBoth(dir, "--extend.query-path=" + queries, "--auto-discover-databases",
                                "--include-databases=parity_a,parity_b,parity_skip", "--exclude-databases=parity_skip",
                                "--metric-prefix=pg");
-        assertThat(a.reference().statusCode()).isEqualTo(200);
-        assertThat(a.pgvigil().statusCode()).isEqualTo(200);
-        Predicate<String> deterministic = name -> name.startsWith("pg_parity_") || name.equals("pg_static") || name.equals("pg_up")
-                                                  || name.startsWith("pg_database_") || name.startsWith("pg_exporter_");
-        List<String> diff = report("auto-discovery", ExpositionDiff.diff(a.reference().body(), a.pgvigil().body(), COMPARED,
-                                                                              deterministic, ReferenceParityIT::asInV020));
-        assertThat(diff).as("differences other than the known ones").isEmpty();
+        assertOnlyKnownDifferences("auto-discovery", a, name -> name.startsWith("pg_parity_") || name.equals("pg_static")
+                                                               || name.equals("pg_up") || name.startsWith("pg_database_")
+                                                               || name.startsWith("pg_exporter_"));
         String server = "127\\.0\\.0\\.1:" + mon.server().port();
         for (String db : List.of("parity_main", "parity_a", "parity_b")) {
             assertThat(a.pgvigil().body()).containsPattern("\npg_parity_db_one\\{datname=\"" + db + "\",server=\"" + server + "\"\\} 1\n");
@@ -158,15 +182,19 @@ class ReferenceParityIT {
     private record Answers(HttpResponse<String> reference, HttpResponse<String> pgvigil) {
     }
 
-    /** Runs both exporters with the same flags and DATA_SOURCE_NAME, one after the other, each scraped twice. */
     private static Answers scrapeBoth(Path dir, String... flags) throws Exception {
+        return askBoth(dir, "/metrics", flags);
+    }
+
+    /** Runs both exporters with the same flags and DATA_SOURCE_NAME, one after the other, each asked twice for {@code path}. */
+    private static Answers askBoth(Path dir, String path, String... flags) throws Exception {
         // pg_process_idle reports idle sessions only: one stays open for both exporters' scrapes
         try (Connection idle = mon.server().connectAsSuperuser("postgres")) {
-            return scrapeBothWhileIdle(dir, flags);
+            return scrapeBothWhileIdle(dir, path, flags);
         }
     }
 
-    private static Answers scrapeBothWhileIdle(Path dir, String... flags) throws Exception {
+    private static Answers scrapeBothWhileIdle(Path dir, String path, String... flags) throws Exception {
         Map<String, String> env = Map.of("DATA_SOURCE_NAME", mon.dsn("parity_main"));
         HttpResponse<String> ref;
         int port;
@@ -181,16 +209,16 @@ class ReferenceParityIT {
         Process p = pb.start();
         try {
             awaitListening(p, log);
-            get(port);
-            ref = get(port);
+            get(port, path);
+            ref = get(port, path);
         } finally {
             p.destroy();
             p.waitFor(10, TimeUnit.SECONDS);
             p.destroyForcibly();
         }
         try (ImageProcess image = ImageProcess.start(dir, env, flags)) {
-            image.get("/metrics");
-            return new Answers(ref, image.get("/metrics"));
+            image.get(path);
+            return new Answers(ref, image.get(path));
         }
     }
 
@@ -204,9 +232,18 @@ class ReferenceParityIT {
         throw new AssertionError("the reference did not start:\n" + Files.readString(log));
     }
 
-    private static HttpResponse<String> get(int port) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                                                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Both answered 200, and every difference between them (printed) is a known one. */
+    private static void assertOnlyKnownDifferences(String name, Answers a, Predicate<String> deterministic) {
+        assertThat(a.reference().statusCode()).as(a.reference().body()).isEqualTo(200);
+        assertThat(a.pgvigil().statusCode()).as(a.pgvigil().body()).isEqualTo(200);
+        List<String> unknown = report(name, ExpositionDiff.diff(a.reference().body(), a.pgvigil().body(), COMPARED, deterministic,
+                                                                ReferenceParityIT::asInV020));
+        assertThat(unknown).as("differences other than the known ones").isEmpty();
     }
 
     /** Prints every difference (known ones marked) and returns the unknown ones. */
