@@ -27,60 +27,9 @@ find_bench_jars() {
 refver=0.17.1
 ref="$root/.tools/postgres-exporter-$refver/usr/bin/prometheus-postgres-exporter"
 
-# The Debian mirror this machine's apt already uses: the URI of the first enabled deb source (deb822 .sources
-# files first, then one-line .list files) whose suite is a release (e.g. bookworm, not bookworm-security).
-apt_mirror() {
-  local f
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    awk 'BEGIN { RS = "" }
-         { types = ""; uris = ""; suites = ""; enabled = "yes"
-           n = split($0, lines, "\n")
-           for (i = 1; i <= n; i++) {
-             line = lines[i]
-             if (line ~ /^#/ || line !~ /:/) continue
-             key = tolower(substr(line, 1, index(line, ":") - 1)); value = substr(line, index(line, ":") + 1)
-             if (key == "types") types = value; else if (key == "uris") uris = value
-             else if (key == "suites") suites = value; else if (key == "enabled") enabled = value
-           }
-           if (tolower(enabled) ~ /no/ || (" " types " ") !~ /[ \t]deb[ \t]/) next
-           release = 0; n = split(suites, s, /[ \t]+/)
-           for (i = 1; i <= n; i++) if (s[i] != "" && s[i] !~ /-/) release = 1
-           n = split(uris, u, /[ \t]+/)
-           for (i = 1; i <= n; i++) if (release && u[i] ~ /^https?:\/\//) { print u[i]; exit }
-         }' "$f"
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" | awk '$1 == "deb" && $2 ~ /^https?:\/\// && $3 !~ /-/ { print $2 }'
-  done
-}
-
-# Makes `$ref` exist: Debian trixie's prometheus-postgres-exporter $refver, fetched with apt-get download under
-# a private apt state in $work/apt and unpacked into .tools/ (never installed). Returns 1 when it cannot.
-fetch_reference() {
-  [ -x "$ref" ] && return 0
-  local apt="$work/apt" mirror
-  mirror=$(apt_mirror | head -n1)
-  if [ -z "$mirror" ]; then
-    log "no Debian mirror in this machine's apt sources (/etc/apt/sources.list.d/*.sources URIs:, or a 'deb URI SUITE'"
-    log "line in /etc/apt/sources.list or /etc/apt/sources.list.d/*.list, with a release suite and an http(s) URI)"
-    return 1
-  fi
-  mkdir -p "$apt/state/lists/partial" "$apt/cache/archives/partial" "$apt/deb"
-  echo "deb ${mirror%/} trixie main" >"$apt/sources.list"
-  local o=(-q -o "Dir::State=$apt/state" -o "Dir::State::status=/dev/null" -o "Dir::Cache=$apt/cache"
-           -o "Dir::Etc::sourcelist=$apt/sources.list" -o "Dir::Etc::sourceparts=-"
-           -o "Acquire::Check-Valid-Until=false" -o "APT::Sandbox::User=root")
-  log "fetching prometheus-postgres-exporter $refver from Debian trixie at $mirror (private apt state, not installed)"
-  ( cd "$apt/deb" && timeout 300 apt-get "${o[@]}" update >"$apt/update.log" 2>&1 \
-      && timeout 300 apt-get "${o[@]}" download "prometheus-postgres-exporter=$refver*" >"$apt/download.log" 2>&1 ) \
-    || { cat "$apt"/*.log >&2 2>/dev/null; return 1; }
-  rm -rf "$root/.tools/postgres-exporter-$refver"
-  mkdir -p "$root/.tools/postgres-exporter-$refver"
-  dpkg-deb -x "$apt"/deb/prometheus-postgres-exporter_*.deb "$root/.tools/postgres-exporter-$refver"
-  [ -x "$ref" ]
-}
+# Makes `$ref` exist: scripts/fetch-reference fetches Debian trixie's prometheus-postgres-exporter $refver under
+# a private apt state and unpacks it into .tools/ (never installed). Returns 1 when it cannot.
+fetch_reference() { "$root/scripts/fetch-reference" >/dev/null; }
 
 # ------------------------------------------------------------------------------------------ measuring
 clk=$(getconf CLK_TCK)

@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The image with several listen addresses, and started by systemd socket activation (sockets from fd 3). */
 class ListenersIT {
@@ -131,6 +132,83 @@ class ListenersIT {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    private static final Path SOCKET_ACTIVATE = Path.of("/usr/bin/systemd-socket-activate");
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * systemd's own tool, as a .socket unit with one {@code ListenStream=}: it binds, waits for the first connection,
+     * then execs the launcher with {@code LISTEN_FDS=1}; that first request and the next ones are served.
+     */
+    @Test
+    void systemdSocketActivateWithOneSocketServesMetrics(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(SOCKET_ACTIVATE), "no " + SOCKET_ACTIVATE + " (Debian package systemd; scripts/bootstrap installs it as root)");
+        MonitoredServer mon = MonitoredServer.shared(MonitoredServer.majors().getLast(), "pgvigil_sock", "Sock-pw-1");
+        int port = freePort();
+        Path launcher = Path.of(System.getProperty("pgvigil.image"), "bin", "pgvigil");
+        Path log = dir.resolve("out.log");
+        ProcessBuilder pb = new ProcessBuilder(SOCKET_ACTIVATE.toString(), "-l", "127.0.0.1:" + port, "-E", "DATA_SOURCE_NAME",
+                                               launcher.toString(), "--web.systemd-socket")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("DATA_SOURCE_NAME", mon.dsn("postgres"));
+        Process p = pb.start();
+        try {
+            awaitLog(p, log, "Listening on 127.0.0.1:" + port + " as 3.");
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).isEqualTo(200);
+                assertThat(metrics.body()).contains("\npg_up 1\n");
+            }
+            assertThat(Files.readString(log)).contains("systemd_socket=true");
+            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).inheritIO().start().waitFor();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * Two {@code ListenStream=} (systemd-socket-activate with two {@code -l}): pgvigil cannot serve the second
+     * socket, so it stops at start with exit 1 and says so, instead of serving one of them.
+     */
+    @Test
+    void systemdSocketActivateWithTwoSocketsIsAClearStartUpError(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(SOCKET_ACTIVATE), "no " + SOCKET_ACTIVATE + " (Debian package systemd; scripts/bootstrap installs it as root)");
+        int first = freePort();
+        int second = freePort();
+        Path launcher = Path.of(System.getProperty("pgvigil.image"), "bin", "pgvigil");
+        Path log = dir.resolve("out.log");
+        Process p = new ProcessBuilder(SOCKET_ACTIVATE.toString(), "-l", "127.0.0.1:" + first, "-l", "127.0.0.1:" + second,
+                                       "--fdname=web:web", launcher.toString(), "--web.systemd-socket")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitLog(p, log, "as 4.");
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", second)) { // the first connection starts pgvigil
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
+            }
+            String out = Files.readString(log);
+            assertThat(p.exitValue()).as(out).isEqualTo(1);
+            assertThat(out).contains("pgvigil: error: --web.systemd-socket: systemd passed LISTEN_FDS=2 (web:web) but pgvigil "
+                                     + "serves exactly one socket").doesNotContain("Listening on\" address");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static void awaitLog(Process p, Path log, String text) throws Exception {
+        for (int i = 0; i < 600 && p.isAlive() && !Files.readString(log).contains(text); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(Files.readString(log)).contains(text);
     }
 
     /** Binds n listening sockets on fds 3.., sets LISTEN_* as systemd does, and execs argv[1] with the rest. */

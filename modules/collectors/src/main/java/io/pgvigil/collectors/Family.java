@@ -83,6 +83,10 @@ final class Family {
         return type;
     }
 
+    String help() {
+        return help;
+    }
+
     List<String> labelNames() {
         return labelNames;
     }

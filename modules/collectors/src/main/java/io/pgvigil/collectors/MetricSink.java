@@ -10,10 +10,12 @@ import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /** Where a collector puts its families; one sink per collector run, merged only if the run succeeds. */
@@ -23,6 +25,12 @@ final class MetricSink {
     private final List<MetricSnapshot> finished = new ArrayList<>();
     /** Names among {@link #finished} that came from custom queries: another database's rows may join them. */
     private final Set<String> mergeable = new HashSet<>();
+    /**
+     * Custom-query points that join a collector's family of the same name, type and help text, as upstream's
+     * registry merges its legacy and collector families (Debian's example file repeats {@code pg_stat_user_tables_*}
+     * with a {@code server} label); emitted with that family's own points.
+     */
+    private final Map<String, MetricSnapshot> joining = new HashMap<>();
 
     Family gauge(String name, String help, String... labelNames) {
         return family(name, help, Family.Type.GAUGE, labelNames);
@@ -83,8 +91,9 @@ final class MetricSink {
     /**
      * Adds finished snapshots of custom queries. A family that an earlier {@code addMergeable} put here (the same
      * namespace read from another database of the answer) takes the new points, except a point whose labels it has
-     * already (a series is never reported twice); a family of any other origin keeps its name, and the new one is
-     * left out.
+     * already (a series is never reported twice). A family of any other origin with the same type and help text
+     * takes the new points the same way (upstream reports both in one family); one that differs keeps its name, and
+     * the new one is left out (upstream fails the whole answer then).
      *
      * @return the names of the families left out because the name is taken
      */
@@ -95,6 +104,10 @@ final class MetricSink {
             int at = mergeable.contains(name) ? indexOfFinished(name) : -1;
             if (at >= 0 && finished.get(at).getClass() == s.getClass()) {
                 finished.set(at, merged(finished.get(at), s));
+            } else if (families.containsKey(name) && sameKind(families.get(name), s)) {
+                joining.merge(name, s, MetricSink::merged);
+            } else if ((at = indexOfFinished(name)) >= 0 && sameKind(finished.get(at), s)) {
+                finished.set(at, merged(finished.get(at), s));
             } else if (has(name)) {
                 leftOut.add(name);
             } else {
@@ -103,6 +116,20 @@ final class MetricSink {
             }
         }
         return leftOut;
+    }
+
+    private static boolean sameKind(Family f, MetricSnapshot s) {
+        Class<?> kind = switch (f.type()) {
+            case GAUGE -> GaugeSnapshot.class;
+            case COUNTER -> CounterSnapshot.class;
+            case UNTYPED -> UnknownSnapshot.class;
+            case HISTOGRAM -> HistogramSnapshot.class;
+        };
+        return kind == s.getClass() && Objects.equals(f.help(), s.getMetadata().getHelp());
+    }
+
+    private static boolean sameKind(MetricSnapshot a, MetricSnapshot b) {
+        return a.getClass() == b.getClass() && Objects.equals(a.getMetadata().getHelp(), b.getMetadata().getHelp());
     }
 
     private int indexOfFinished(String name) {
@@ -150,8 +177,11 @@ final class MetricSink {
     List<MetricSnapshot> snapshots() {
         List<MetricSnapshot> out = new ArrayList<>(finished);
         for (Family f : families.values()) {
+            MetricSnapshot joined = joining.get(f.name());
             if (!f.isEmpty()) {
-                out.add(f.toSnapshot());
+                out.add(joined == null ? f.toSnapshot() : merged(f.toSnapshot(), joined));
+            } else if (joined != null) {
+                out.add(joined);
             }
         }
         return out;

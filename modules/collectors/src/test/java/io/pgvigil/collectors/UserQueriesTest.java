@@ -197,7 +197,8 @@ class UserQueriesTest {
         assertThat(family(m, "pg_stat_user_tables_seq_scan").orElseThrow().getMetadata().getHelp())
                 .isEqualTo("Number of sequential scans initiated on this table");
 
-        // with the stat_user_tables collector on, its families win and the file's of the same name are left out
+        // with the stat_user_tables collector on, the file's families of the same name, type and help join the
+        // collector's, with their server label (as upstream's registry merges them)
         Scraper both = new Scraper(ConnectionSource.fresh(), Set.of("stat_user_tables"),
                                    new ScrapeOptions(CollectorOptions.defaults(), LegacyOptions.defaults(), Duration.ofSeconds(30)));
         both.userQueries(fromFile("debian-queries.yaml"));
@@ -207,6 +208,10 @@ class UserQueriesTest {
                         new Shape("counter", List.of("datname", "relname", "schemaname")))
                 .containsEntry("pg_statio_user_tables_heap_blks_read",
                         new Shape("counter", List.of("datname", "relname", "schemaname", "server")));
+        assertThat(value(withCollector, "pg_stat_user_tables_seq_scan", "datname", "pgvigil_uq_debian", "schemaname", "public",
+                         "relname", "uq_t")).isPresent();
+        assertThat(value(withCollector, "pg_stat_user_tables_seq_scan", "datname", "pgvigil_uq_debian", "schemaname", "public",
+                         "relname", "uq_t", "server", server)).isPresent();
         assertThat(value(withCollector, "pg_scrape_collector_success", "collector", "stat_user_tables")).contains(1.0);
     }
 
