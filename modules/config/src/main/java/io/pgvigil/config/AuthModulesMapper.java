@@ -121,8 +121,9 @@ final class AuthModulesMapper {
         Map<String, String> options = options(fields.get("options"), Problems.child(path, "options"));
         credentials = certSection(fields, type, path, options, credentials);
         Optional<TargetAllowList> targets = targets(fields.get("targets"), Problems.child(path, "targets"));
-        Optional<ConnectionBudget> budget = budget(fields.get("connection_budget"), Problems.child(path, "connection_budget"));
-        Optional<ServerWide> serverWide = serverWide(fields.get("server_wide"), Problems.child(path, "server_wide"));
+        ModuleSettingsMapper settings = new ModuleSettingsMapper(problems);
+        Optional<ConnectionBudget> budget = settings.budget(fields.get("connection_budget"), Problems.child(path, "connection_budget"));
+        Optional<ServerWide> serverWide = settings.serverWide(fields.get("server_wide"), Problems.child(path, "server_wide"));
         Optional<DiscoveryOptions> discovery = new DiscoveryMapper(problems, this)
                 .map(fields.get("discovery"), Problems.child(path, "discovery"), targets.isPresent(), options);
 
@@ -323,23 +324,6 @@ final class AuthModulesMapper {
         return Optional.of(value);
     }
 
-    /** {@code connection_budget:}, like {@code --connection.server-budget}; absent or null is none (the flag applies). */
-    private Optional<ConnectionBudget> budget(Node node, String path) {
-        if (node == null || isNull(node)) {
-            return Optional.empty();
-        }
-        String where = " (" + YamlDocument.position(node.getStartMark()) + ")";
-        try {
-            if (node instanceof ScalarNode) {
-                return Optional.of(ConnectionBudget.parse(text(node)));
-            }
-            problems.add(path, "value must be a share like 5% or a number like 3, not " + kind(node) + where);
-        } catch (IllegalArgumentException e) {
-            problems.add(path, e.getMessage() + where);
-        }
-        return Optional.empty();
-    }
-
     private Map<String, String> options(Node node, String path) {
         if (node == null || isNull(node)) {
             return Map.of();
@@ -399,24 +383,6 @@ final class AuthModulesMapper {
             }
         }
         return entries.size() == items.size() ? Optional.of(new TargetAllowList(entries)) : Optional.empty();
-    }
-
-    /**
-     * {@code server_wide:}, where the module's probes put the server-wide families; absent is empty (the flag
-     * decides). Anything but one of the spellings, null included, is a problem with its line (the value is no secret).
-     */
-    private Optional<ServerWide> serverWide(Node node, String path) {
-        if (node == null) {
-            return Optional.empty();
-        }
-        Optional<ServerWide> value = node instanceof ScalarNode && !isNull(node) ? ServerWide.parse(text(node))
-                                                                                : Optional.empty();
-        if (value.isEmpty()) {
-            String given = node instanceof ScalarNode && !isNull(node) ? Problems.quote(text(node)) : kind(node);
-            problems.add(path, "must be " + String.join(" or ", ServerWide.spellings()) + ", not " + given + " ("
-                    + YamlDocument.position(node.getStartMark()) + ")");
-        }
-        return value;
     }
 
     /** The entries of a map with a fixed set of keys; unknown keys are recorded and left out. */
