@@ -29,6 +29,11 @@ final class SessionDefaults {
     private static final java.util.List<String> CLIENT_TLS_PROPERTIES =
             java.util.List.of("sslcert", "sslkey", "sslpassword", "sslrootcert");
 
+    static {
+        // Every login after the first to a server derives no SCRAM key again (the exporter's main cost per session).
+        SaltedPasswords.install();
+    }
+
     private SessionDefaults() {
     }
 
