@@ -1,6 +1,7 @@
 package io.pgvigil.app;
 
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpRouting;
 import io.pgvigil.config.AuthConfig;
 import io.pgvigil.connect.ConnectionSource;
@@ -12,6 +13,7 @@ import io.pgvigil.dsn.DiscoveryOptions;
 import io.pgvigil.dsn.Secret;
 import io.pgvigil.dsn.TargetAllowList;
 import io.pgvigil.http.ExporterRoutes;
+import io.pgvigil.http.ServerDatabases;
 import io.pgvigil.testkit.ClosedPort;
 import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
@@ -24,17 +26,26 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code /discovery} with {@code discovery: {databases: true}} on the application's wiring ({@link PooledDatabases}
  * on the connection pool) against a real server, through a real socket: the databases the module's role sees,
- * filtered by the patterns, a database created or dropped shows after the refresh, and a server that refuses
- * connections is skipped while the other is listed.
+ * filtered by the patterns, a database created or dropped shows after the refresh, a server that refuses
+ * connections is skipped while the other is listed, and concurrent requests share one listing per server.
  */
 class DiscoveryWiringTest {
     private static final String ROLE = "pgvigil_dw_monitor";
@@ -70,22 +81,36 @@ class DiscoveryWiringTest {
         }
     }
 
+    /** The module {@code name}: the closed port and the real server, the test's databases, listed every {@code refresh}. */
+    private static AuthConfig auth(String name, String closed, Duration refresh) {
+        AuthModule module = new AuthModule(name, new Credentials.UserPass(ROLE, Secret.of(PASSWORD)),
+                Map.of("sslmode", "disable"), Optional.of(TargetAllowList.parse(List.of(closed, mon.target()))),
+                Optional.empty(), Optional.empty(),
+                new DiscoveryOptions(true, List.of("pgvigil_dw.*"), List.of(".*_skip"), refresh));
+        return new AuthConfig(Map.of(name, module));
+    }
+
+    /** The application's routes on a real socket, {@code /discovery} answered by {@code databases}, after {@code first}. */
+    private static WebServer start(PooledSource pool, Cli.Options options, AuthConfig auth, ServerDatabases databases,
+                                   Filter first) {
+        ScraperScrapes scrapes = new ScraperScrapes(new Scraper(pool, options.collectors(), options.scrape()),
+                                                    Optional.empty());
+        ExporterRoutes.Settings settings = ExporterRoutes.Settings.of("/metrics", scrapes, () -> auth, "test")
+                .withDatabases(databases);
+        return WebServer.builder().port(0).host("127.0.0.1").routing((HttpRouting.Builder r) -> {
+            r.addFilter(first);
+            ExporterRoutes.register(r, settings);
+        }).build().start();
+    }
+
     @Test
     void theDatabasesOfEachListedServerAreTargetsAndFollowCreateAndDrop() throws Exception {
         String server = mon.target();
         String closed = "127.0.0.1:" + ClosedPort.find();
-        AuthModule module = new AuthModule("dw", new Credentials.UserPass(ROLE, Secret.of(PASSWORD)),
-                Map.of("sslmode", "disable"), Optional.of(TargetAllowList.parse(List.of(closed, server))), Optional.empty(), Optional.empty(),
-                new DiscoveryOptions(true, List.of("pgvigil_dw.*"), List.of(".*_skip"), Duration.ofSeconds(1)));
-        AuthConfig auth = new AuthConfig(Map.of("dw", module));
+        AuthConfig auth = auth("dw", closed, Duration.ofSeconds(1));
         Cli.Options options = new Cli(v -> null).parse();
         try (PooledSource pool = ConnectionSource.pooled(options.pool())) {
-            ScraperScrapes scrapes = new ScraperScrapes(new Scraper(pool, options.collectors(), options.scrape()),
-                                                        Optional.empty());
-            ExporterRoutes.Settings settings = ExporterRoutes.Settings.of("/metrics", scrapes, () -> auth, "test")
-                    .withDatabases(new PooledDatabases(pool));
-            WebServer web = WebServer.builder().port(0).host("127.0.0.1")
-                    .routing((HttpRouting.Builder r) -> ExporterRoutes.register(r, settings)).build().start();
+            WebServer web = start(pool, options, auth, new PooledDatabases(pool), (chain, req, res) -> chain.proceed());
             try {
                 String body = get(web.port(), "dw");
                 assertThat(body).contains("\"__param_target\":\"" + server + "/pgvigil_dw_one\"",
@@ -107,6 +132,78 @@ class DiscoveryWiringTest {
             } finally {
                 web.stop();
             }
+        }
+    }
+
+    /**
+     * Single flight: 16 requests at once on a cold cache list each server once (the listings counted around the
+     * real {@link PooledDatabases}; each listing waits until all 16 requests have reached the exporter, so without the
+     * single flight every request would find the cache cold and list for itself). The closed port's failure is shared
+     * by the 16 but not kept: the next request asks it again while the real server's list comes from the cache.
+     * After the refresh, another 16 at once list each server once more.
+     */
+    @Test
+    void concurrentRequestsOnAColdCacheShareOneListingPerServer() throws Exception {
+        String server = mon.target();
+        String closed = "127.0.0.1:" + ClosedPort.find();
+        Duration refresh = Duration.ofSeconds(3);
+        AuthConfig auth = auth("dw_flight", closed, refresh);
+        Cli.Options options = new Cli(v -> null).parse();
+        int requests = 16;
+        AtomicReference<CountDownLatch> arrived = new AtomicReference<>(new CountDownLatch(requests));
+        Map<String, AtomicInteger> listings = new ConcurrentHashMap<>();
+        try (PooledSource pool = ConnectionSource.pooled(options.pool())) {
+            ServerDatabases real = new PooledDatabases(pool);
+            ServerDatabases counting = (spec, timeout) -> {
+                listings.computeIfAbsent(spec.server(), k -> new AtomicInteger()).incrementAndGet();
+                try {
+                    arrived.get().await(4, TimeUnit.SECONDS); // below DiscoveryService.TIMEOUT (5 s)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return real.list(spec, timeout);
+            };
+            WebServer web = start(pool, options, auth, counting, (chain, req, res) -> {
+                if (req.path().path().equals("/discovery")) {
+                    arrived.get().countDown();
+                }
+                chain.proceed();
+            });
+            try {
+                List<String> bodies = concurrently(web.port(), "dw_flight", requests);
+                assertThat(bodies).hasSize(requests).allSatisfy(body -> assertThat(body)
+                        .contains("\"__param_target\":\"" + server + "/pgvigil_dw_one\"").doesNotContain(closed + "/"));
+                assertThat(listings.get(server)).as("listings of the real server").hasValue(1);
+                assertThat(listings.get(closed)).as("listings of the closed port").hasValue(1);
+
+                assertThat(get(web.port(), "dw_flight")).contains(server + "/pgvigil_dw_one\"");
+                assertThat(listings.get(server)).as("the real server's list is kept for the refresh").hasValue(1);
+                assertThat(listings.get(closed)).as("a failure is not kept").hasValue(2);
+
+                Thread.sleep(refresh.toMillis() + 100);
+                arrived.set(new CountDownLatch(requests));
+                assertThat(concurrently(web.port(), "dw_flight", requests)).hasSize(requests)
+                        .allSatisfy(body -> assertThat(body).contains(server + "/pgvigil_dw_one\""));
+                assertThat(listings.get(server)).as("listings of the real server after the refresh").hasValue(2);
+                assertThat(listings.get(closed)).as("listings of the closed port after the refresh").hasValue(3);
+            } finally {
+                web.stop();
+            }
+        }
+    }
+
+    /** {@code n} GETs of {@code /discovery?auth_module=module} at once; their bodies. */
+    private static List<String> concurrently(int port, String module, int n) throws Exception {
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                answers.add(clients.submit(() -> get(port, module)));
+            }
+            List<String> bodies = new ArrayList<>();
+            for (Future<String> answer : answers) {
+                bodies.add(answer.get(30, TimeUnit.SECONDS));
+            }
+            return bodies;
         }
     }
 }

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +27,8 @@ import java.util.stream.Stream;
  */
 final class PrometheusProcess implements AutoCloseable {
     private static final Pattern VALUE = Pattern.compile("\"value\":\\[[0-9.e+]+,\"([^\"]+)\"\\]");
+    private static final Pattern DATA = Pattern.compile("\"data\":\\[([^\\]]*)\\]");
+    private static final Pattern STRING = Pattern.compile("\"([^\"]*)\"");
 
     private final Process process;
     private final Path log;
@@ -100,6 +104,21 @@ final class PrometheusProcess implements AutoCloseable {
     Optional<String> query(String promql) throws IOException, InterruptedException {
         Matcher m = VALUE.matcher(api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** {@return the values of {@code label} over the series that {@code selector} selects} */
+    Set<String> labelValues(String label, String selector) throws IOException, InterruptedException {
+        String body = api("/api/v1/label/" + label + "/values?match[]=" + URLEncoder.encode(selector, StandardCharsets.UTF_8));
+        Matcher data = DATA.matcher(body);
+        if (!data.find()) {
+            throw new AssertionError("no label values in " + body);
+        }
+        Set<String> values = new TreeSet<>();
+        Matcher string = STRING.matcher(data.group(1));
+        while (string.find()) {
+            values.add(string.group(1));
+        }
+        return values;
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.helidon.webserver.http.ServerResponse;
 import io.pgvigil.config.AuthConfig;
 import io.pgvigil.dsn.AuthModule;
 import io.pgvigil.dsn.ConnectionSpec;
-import io.pgvigil.dsn.DiscoveryOptions;
 import io.pgvigil.dsn.HostResolver;
 import io.pgvigil.dsn.TargetAllowList;
 import io.pgvigil.dsn.TargetException;
@@ -39,7 +38,9 @@ import java.util.function.Supplier;
  * the module's {@code targets} entries that name one server (wildcards and address blocks are left out); with
  * {@code discovery: {databases: true}}, every database of each of those servers instead, asked of PostgreSQL through
  * {@link ServerDatabases} with the module's credentials, pinned like a probe, in parallel and bounded by
- * {@link #TIMEOUT}, each server's list kept for the module's {@code refresh}.
+ * {@link #TIMEOUT}, each server's list kept for the module's {@code refresh}. Requests that find a server's list
+ * stale or missing at the same time share one listing (single flight): the first asks, the others wait for its
+ * answer within their own {@link #TIMEOUT}; a failure is shared by those waiting and not kept.
  */
 final class DiscoveryService implements HttpService {
     /** How long the answer may wait for the servers it asks; a server slower than this is skipped. */
@@ -52,7 +53,7 @@ final class DiscoveryService implements HttpService {
     private final Supplier<AuthConfig> authConfig;
     private final HostResolver resolver;
     private final ServerDatabases databases;
-    private final Map<CacheKey, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<CacheKey, Flight> cache = new ConcurrentHashMap<>();
 
     DiscoveryService(Supplier<AuthConfig> authConfig, HostResolver resolver, ServerDatabases databases) {
         this.authConfig = authConfig;
@@ -63,8 +64,30 @@ final class DiscoveryService implements HttpService {
     private record CacheKey(String module, String server) {
     }
 
-    /** A server's databases as listed for {@code module} (a reload that changes the module asks again). */
-    private record Cached(AuthModule module, List<String> databases, long listedAt) {
+    /**
+     * A server's databases as listed, or being listed, for {@code module} (a reload that changes the module asks
+     * again); kept in the cache from the moment the listing starts, so that requests arriving meanwhile wait for it.
+     */
+    private record Flight(AuthModule module, CompletableFuture<Answer> answer) {
+        /** Whether a request for {@code module} takes this flight's answer: still coming, or a fresh list. */
+        boolean serves(AuthModule module, Duration refresh) {
+            if (!this.module.equals(module)) {
+                return false;
+            }
+            return switch (answer.state()) {
+                case RUNNING -> true;
+                case SUCCESS -> answer.resultNow().databases().isPresent()
+                                && System.nanoTime() - answer.resultNow().at() < refresh.toNanos();
+                case FAILED, CANCELLED -> false;
+            };
+        }
+    }
+
+    /**
+     * @param databases the list, empty when the server did not answer
+     * @param at        when the answer came ({@link System#nanoTime()})
+     */
+    private record Answer(Optional<List<String>> databases, long at) {
     }
 
     @Override
@@ -131,15 +154,15 @@ final class DiscoveryService implements HttpService {
     /** Each server's accepted databases, in the order of {@code servers}; a server without an answer is left out. */
     private Map<String, List<String>> listAll(AuthModule module, List<String> servers) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        Map<String, CompletableFuture<Optional<List<String>>>> asked = new LinkedHashMap<>();
+        Map<String, CompletableFuture<Answer>> asked = new LinkedHashMap<>();
         for (String server : servers) {
-            asked.put(server, CompletableFuture.supplyAsync(() -> list(module, server), ASKERS));
+            asked.put(server, listing(module, server));
         }
         Predicate<String> accepted = module.discovery().filter();
         Map<String, List<String>> listed = new LinkedHashMap<>();
         asked.forEach((server, future) -> {
             try {
-                future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).databases()
                         .ifPresent(names -> listed.put(server, names.stream().filter(accepted)
                                 .filter(name -> probeable(module, server, name)).sorted().toList()));
             } catch (TimeoutException e) {
@@ -165,15 +188,33 @@ final class DiscoveryService implements HttpService {
         return false;
     }
 
-    /** One server's databases, from the cache while it is fresh; empty (logged) when the server did not answer. */
-    private Optional<List<String>> list(AuthModule module, String server) {
+    /**
+     * One server's databases: the cached list while it is fresh, the answer of the listing under way if there is
+     * one, else a new listing that later requests share until it is answered. A failed listing is dropped from the
+     * cache, so the next request asks again.
+     */
+    private CompletableFuture<Answer> listing(AuthModule module, String server) {
         CacheKey key = new CacheKey(module.name(), server);
-        DiscoveryOptions options = module.discovery();
-        Cached cached = cache.get(key);
-        if (cached != null && cached.module().equals(module)
-                && System.nanoTime() - cached.listedAt() < options.refresh().toNanos()) {
-            return Optional.of(cached.databases());
+        Flight mine = new Flight(module, new CompletableFuture<>());
+        Flight flight = cache.compute(key, (k, old) -> old != null && old.serves(module, module.discovery().refresh())
+                ? old : mine);
+        if (flight == mine) {
+            CompletableFuture.supplyAsync(() -> list(module, server), ASKERS).whenComplete((databases, error) -> {
+                if (error != null || databases.isEmpty()) {
+                    cache.remove(key, mine);
+                }
+                if (error != null) {
+                    mine.answer().completeExceptionally(error);
+                } else {
+                    mine.answer().complete(new Answer(databases, System.nanoTime()));
+                }
+            });
         }
+        return flight.answer();
+    }
+
+    /** Asks one server for its databases; empty (logged) when the server did not answer. */
+    private Optional<List<String>> list(AuthModule module, String server) {
         ConnectionSpec spec;
         try {
             spec = ConnectionSpec.parse(ConnectionSpec.databaseTarget(server, MAINTENANCE_DATABASE)).withAuthModule(module);
@@ -191,10 +232,7 @@ final class DiscoveryService implements HttpService {
             }
         }
         return switch (databases.list(spec, TIMEOUT)) {
-            case ServerDatabases.Listing.Listed ok -> {
-                cache.put(key, new Cached(module, ok.databases(), System.nanoTime()));
-                yield Optional.of(ok.databases());
-            }
+            case ServerDatabases.Listing.Listed ok -> Optional.of(ok.databases());
             case ServerDatabases.Listing.Failed failed -> {
                 LOG.log(Level.WARNING, "database discovery skipped a server", "auth_module", module.name(),
                         "server", server, "err", failed.reason());
