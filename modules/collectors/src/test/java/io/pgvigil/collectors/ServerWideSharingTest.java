@@ -142,13 +142,16 @@ class ServerWideSharingTest {
     /** The first target's database disappears: the next renewal runs on the connection of a target that works. */
     @Test
     void aFailedBackgroundCollectionMovesToAnotherTarget() throws InterruptedException {
-        Scraper sharing = scraper(Duration.ofSeconds(3));
+        Duration ttl = Duration.ofSeconds(4);
+        Scraper sharing = scraper(ttl);
         pg.createDatabase("share_gone", null);
         long t0 = System.nanoTime();
         sharing.scrape(target("pgvigil_monitor", "share_gone"));
+        long collected = System.nanoTime();
         pg.execute("postgres", "DROP DATABASE share_gone");
         pg.createDatabase("share_after", null);
-        Thread.sleep(3300);
+        // Counted from the end of the first scrape, not after the slow DROP/CREATE: the part is then just past its TTL.
+        Thread.sleep(Math.max(0, (collected + ttl.toNanos() - System.nanoTime()) / 1_000_000 + 300));
         // Stale: served, and renewed in the background on share_gone's connection, which fails.
         sharing.scrape(target("pgvigil_monitor", "share_b"));
         Thread.sleep(300);
@@ -156,10 +159,11 @@ class ServerWideSharingTest {
         do {
             b = sharing.scrape(target("pgvigil_monitor", "share_b"));
             Thread.sleep(50);
-        } while (!sized(b, "share_after") && System.nanoTime() - t0 < Duration.ofMillis(5500).toNanos());
-        // Renewed before the part was two TTLs old, so by the background collection on share_b's connection.
+        } while (!sized(b, "share_after") && System.nanoTime() - t0 < ttl.multipliedBy(2).minusMillis(500).toNanos());
+        // Renewed before the part was two TTLs old (it was collected after t0), so by the background collection on
+        // share_b's connection.
         assertThat(sized(b, "share_after")).isTrue();
-        assertThat(System.nanoTime() - t0).isLessThan(Duration.ofSeconds(6).toNanos());
+        assertThat(System.nanoTime() - t0).isLessThan(ttl.multipliedBy(2).toNanos());
         assertThat(sharing.stats().serverWideStale()).isGreaterThanOrEqualTo(2);
     }
 
