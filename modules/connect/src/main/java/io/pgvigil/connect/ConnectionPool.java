@@ -29,7 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>At most a budget of connections is open to one server ({@link ConnectionSpec#server()}) at any time: the
  *       lease's own {@code connection_budget}, else {@link PoolOptions#serverBudget()}; a share is taken of the slots
  *       the server reported on the last connection opened to it (1 until then). A lease for a server at its budget
- *       closes the server's least recently used idle connection and opens its own (a rotation); when none is idle it
+ *       closes the server's least recently used idle connection and opens its own in that slot (a rotation; the
+ *       server's next lease need not wait for that close, so rotations overlap); when none is idle it
  *       waits, first come first served with the other leases of that server, until its deadline, and then gets an
  *       {@link SQLException} (SQLSTATE 53300). A connection given back while its server holds more than its budget
  *       (the budget shrank) is closed. A closed connection counts against its server and the cap until its close
@@ -133,6 +134,12 @@ final class ConnectionPool implements PooledSource {
                     }
                     // Closed before the next try, outside the lock: its slot is free once its backend has exited.
                     case Step.Close(PooledConnection victim) -> release(List.of(victim));
+                    // The victim's slot is this lease's now: closed first (its backend gone), then ours opens in it.
+                    // The queue has moved on meanwhile, so the server's rotations wait for their backends in parallel.
+                    case Step.Rotate(PooledConnection victim) -> {
+                        closeQuietly(victim.connection);
+                        return new PooledLease(connect(key, account, deadlineNanos), false);
+                    }
                 }
             }
         } finally {
@@ -146,7 +153,7 @@ final class ConnectionPool implements PooledSource {
         }
     }
 
-    /** What a lease does next: take a kept connection, open one in a slot now reserved, or close an idle one first. */
+    /** A lease's next step: reuse, open in a reserved slot, close for the cap, or rotate within the budget. */
     private sealed interface Step {
         record Reuse(PooledConnection kept) implements Step {
         }
@@ -155,6 +162,9 @@ final class ConnectionPool implements PooledSource {
         }
 
         record Close(PooledConnection victim) implements Step {
+        }
+
+        record Rotate(PooledConnection victim) implements Step {
         }
     }
 
@@ -184,12 +194,13 @@ final class ConnectionPool implements PooledSource {
                         return new Step.Open();
                     }
                     Optional<PooledConnection> oldest = idle.takeOldest(forServer ? Optional.of(account) : Optional.empty());
+                    if (oldest.isPresent() && forServer) {
+                        account.rotations++;
+                        leave(turn);
+                        return new Step.Rotate(oldest.get());
+                    }
                     if (oldest.isPresent()) {
-                        if (forServer) {
-                            account.rotations++;
-                        } else {
-                            evictedLru.increment();
-                        }
+                        evictedLru.increment();
                         turn.queue();
                         return new Step.Close(oldest.get());
                     }

@@ -122,6 +122,58 @@ class ServerBudgetTest {
         }
     }
 
+    private static void signal(int pid, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Integer.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -%s %d", signal, pid).isZero();
+    }
+
+    /**
+     * A rotation waits for its own victim's backend only: while one lease's victim cannot exit (its backend stopped,
+     * so the close takes SessionSocket's whole exit wait), the server's next lease rotates another idle connection.
+     */
+    @Test
+    void rotationsOfOneServerDoNotWaitForEachOthersBackends() throws Exception {
+        MonitoredServer mon = server(MonitoredServer.majors().getLast());
+        try (PooledSource pool = pool(ConnectionBudget.parse("2"))) {
+            for (String tag : List.of("pgvigil_budget_x", "pgvigil_budget_y")) {
+                pool.lease(spec(mon, tag), deadline()).close();
+            }
+            int stuck = mon.server().backendPids("pgvigil_budget_x").getFirst();
+            signal(stuck, "STOP");
+            CompletableFuture<Boolean> first;
+            long secondTook;
+            try {
+                // x is the least recently used: the first lease closes it, and waits for a backend that cannot exit.
+                first = CompletableFuture.supplyAsync(() -> {
+                    try (Lease lease = pool.lease(spec(mon, "pgvigil_budget_p"), deadline())) {
+                        return !lease.reused();
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                long until = System.nanoTime() + BOUND_NANOS;
+                while (only(pool).rotations() < 1 && System.nanoTime() < until) {
+                    Thread.sleep(5);
+                }
+                long t0 = System.nanoTime();
+                try (Lease second = pool.lease(spec(mon, "pgvigil_budget_q"), deadline())) {
+                    secondTook = System.nanoTime() - t0;
+                    assertThat(second.reused()).isFalse();
+                    assertThat(first).as("the first lease is still closing x").isNotDone();
+                }
+            } finally {
+                signal(stuck, "CONT");
+            }
+            // Queued behind the first lease, the second would have waited out the whole exit wait.
+            assertThat(secondTook).isLessThan(TimeUnit.MILLISECONDS.toNanos(SessionSocket.EXIT_WAIT_MILLIS));
+            assertThat(first.get(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(mon.server().backendPids("pgvigil_budget_y")).isEmpty();
+            PooledSource.ServerStats stats = only(pool);
+            assertThat(stats.rotations()).isEqualTo(2);
+            assertThat(stats.open()).isEqualTo(2);
+        }
+    }
+
     @Test
     void aWaitingLeaseGetsTheSlotWhenOneIsGivenBack() throws Exception {
         MonitoredServer mon = server(MonitoredServer.majors().getLast());
