@@ -12,13 +12,17 @@ import java.util.List;
  * or gzip-compressed ({@link #gzipped()}). Made by {@link TextFormat#render}; complete when handed out.
  *
  * <p>While it is written it is a growing byte buffer with the few operations the format needs: {@code bytes}
- * holds the page in its first {@code size} bytes.
+ * holds the page's own text in its first {@code size} bytes. Text from the render cache is not copied into it:
+ * the page keeps a reference to it and where it goes. With many databases per server that text is most of every
+ * page (megabytes with 500 databases), and copying it into each page's buffer, grown by doubling, was most of
+ * what a probe allocated (docs/performance.md, "Memory (issue 12)").
  */
 public final class Page {
     private byte[] bytes;
     private int size;
-    /** Where text from the render cache lies in the page, in order: its compressed form can be reused. */
+    /** Text from the render cache and where it goes in the own text, in order: its compressed form is reused. */
     private final List<SplicedGzip.Piece> cachedPieces = new ArrayList<>();
+    private int cachedSize;
 
     Page(int capacity) {
         bytes = new byte[capacity];
@@ -26,11 +30,28 @@ public final class Page {
 
     /** {@return a copy of the page} */
     public byte[] toByteArray() {
-        return Arrays.copyOf(bytes, size);
+        byte[] page = new byte[size()];
+        int at = 0;
+        int to = 0;
+        for (SplicedGzip.Piece p : cachedPieces) {
+            System.arraycopy(bytes, at, page, to, p.at() - at);
+            to += p.at() - at;
+            byte[] text = p.rendered().text();
+            System.arraycopy(text, 0, page, to, text.length);
+            to += text.length;
+            at = p.at();
+        }
+        System.arraycopy(bytes, at, page, to, size - at);
+        return page;
     }
 
     /** {@return the length of the page in bytes} */
     public int size() {
+        return size + cachedSize;
+    }
+
+    /** {@return the length of the page's own text, without the cached text it refers to} */
+    int ownSize() {
         return size;
     }
 
@@ -41,7 +62,13 @@ public final class Page {
      * @throws IOException when {@code out} fails
      */
     public void writeTo(OutputStream out) throws IOException {
-        out.write(bytes, 0, size);
+        int at = 0;
+        for (SplicedGzip.Piece p : cachedPieces) {
+            out.write(bytes, at, p.at() - at);
+            out.write(p.rendered().text());
+            at = p.at();
+        }
+        out.write(bytes, at, size - at);
     }
 
     /**
@@ -53,7 +80,13 @@ public final class Page {
      * @return the gzip stream
      */
     public byte[] gzipped() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(size / 4 + 64);
+        // Room for the compressed cached texts as they are, and the own text at a quarter: sized from the whole
+        // page, the buffer was 4-5 times the stream with 500 databases, a quarter of what a probe allocated.
+        int estimate = size / 4 + 64;
+        for (SplicedGzip.Piece p : cachedPieces) {
+            estimate += p.rendered().deflated().length;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(estimate);
         SplicedGzip.write(bytes, size, cachedPieces, out);
         return out.toByteArray();
     }
@@ -64,13 +97,10 @@ public final class Page {
         }
     }
 
-    /** Appends a snapshot's text from the render cache and notes where it lies. */
+    /** Adds a snapshot's text from the render cache at the current end, by reference. */
     void cached(Rendered r) {
-        byte[] b = r.text();
-        room(b.length);
-        System.arraycopy(b, 0, bytes, size, b.length);
-        cachedPieces.add(new SplicedGzip.Piece(size, size + b.length, r));
-        size += b.length;
+        cachedPieces.add(new SplicedGzip.Piece(size, r));
+        cachedSize += r.text().length;
     }
 
     /** Appends a constant that is known to be ASCII. */

@@ -15,32 +15,40 @@ import java.util.zip.Deflater;
 final class SplicedGzip {
     private static final byte[] GZIP_HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
-    /** Where a cached snapshot's text lies in a page: bytes {@code start} (inclusive) to {@code end}. */
-    record Piece(int start, int end, Rendered rendered) {
+    /** A cached snapshot's text, which goes at offset {@code at} of the page's own text (before the byte there). */
+    record Piece(int at, Rendered rendered) {
     }
 
     private SplicedGzip() {
     }
 
     /**
-     * Writes the first {@code size} bytes of {@code page} as a gzip stream.
+     * Writes a page as a gzip stream: the first {@code size} bytes of {@code own} with the cached texts inserted
+     * where their pieces say.
      *
-     * @param cachedPieces the cached texts in the page, in order, not overlapping
+     * @param cachedPieces the cached texts of the page, in order of their offsets
      */
-    static void write(byte[] page, int size, List<Piece> cachedPieces, ByteArrayOutputStream out) {
+    static void write(byte[] own, int size, List<Piece> cachedPieces, ByteArrayOutputStream out) {
         out.writeBytes(GZIP_HEADER);
+        CRC32 crc = new CRC32();
+        long length = size;
         Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
         try {
             int at = 0;
             for (Piece p : cachedPieces) {
-                if (p.start() > at) {
-                    deflateFlushed(deflater, page, at, p.start() - at, out);
+                if (p.at() > at) {
+                    deflateFlushed(deflater, own, at, p.at() - at, out);
                     deflater.reset();
                 }
+                byte[] text = p.rendered().text();
+                crc.update(own, at, p.at() - at);
+                crc.update(text, 0, text.length);
+                length += text.length;
                 out.writeBytes(p.rendered().deflated());
-                at = p.end();
+                at = p.at();
             }
-            deflater.setInput(page, at, size - at);
+            crc.update(own, at, size - at);
+            deflater.setInput(own, at, size - at);
             deflater.finish();
             byte[] buffer = new byte[8192];
             while (!deflater.finished()) {
@@ -49,10 +57,8 @@ final class SplicedGzip {
         } finally {
             deflater.end();
         }
-        CRC32 crc = new CRC32();
-        crc.update(page, 0, size);
         writeIntLe(out, (int) crc.getValue());
-        writeIntLe(out, size);
+        writeIntLe(out, (int) length); // ISIZE: the length modulo 2^32
     }
 
     private static void writeIntLe(ByteArrayOutputStream out, int v) {

@@ -185,4 +185,28 @@ class TextFormatTest {
         assertThat(gunzip(gzip(small))).isEqualTo(write(small));
         assertThat(gunzip(gzip(new MetricSnapshots()))).isEmpty();
     }
+
+    /**
+     * A cached snapshot's text is referred to, not copied into every page: with 500 databases that text is megabytes
+     * and copying it (into a buffer grown by doubling) was most of what a probe allocated. Plain, streamed and
+     * gzip forms are still the whole page.
+     */
+    @Test
+    void cachedTextIsReferredToNotCopiedIntoThePage() throws IOException {
+        GaugeSnapshot shared = big("a_shared", 2000);
+        GaugeSnapshot tail = big("z_shared", 100);
+        GaugeSnapshot own = big("m_own", 3);
+        Page page = TextFormat.render(new MetricSnapshots(shared, own, tail));
+        int cachedText = RenderCache.rendered(shared).text().length + RenderCache.rendered(tail).text().length;
+        assertThat(page.ownSize()).isLessThan(1024);
+        assertThat(page.size()).isEqualTo(page.ownSize() + cachedText);
+        byte[] plain = page.toByteArray();
+        assertThat(plain).hasSize(page.size());
+        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+        page.writeTo(streamed);
+        assertThat(streamed.toByteArray()).isEqualTo(plain);
+        String text = new String(plain, StandardCharsets.UTF_8);
+        assertThat(text).startsWith("# HELP a_shared ").contains("\n# HELP m_own ").contains("\n# HELP z_shared ");
+        assertThat(gunzip(page.gzipped())).isEqualTo(text);
+    }
 }
