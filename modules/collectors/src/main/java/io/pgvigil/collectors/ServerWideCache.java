@@ -34,7 +34,10 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>younger than the TTL: taken as it is ({@code fresh});</li>
  *   <li>younger than twice the TTL: taken ({@code stale}), and a new one is collected in the background on a lease
  *       of the first target seen for the server (usually idle between its own scrapes), once per server, so that
- *       no scrape waits for the server-wide queries while the targets of a server keep it fresh;</li>
+ *       no scrape waits for the server-wide queries while the targets of a server keep it fresh. When the scrape's
+ *       own connection is new (the server's sessions take turns within its budget, so that lease would open yet
+ *       another session and queue behind the scrapes), the scrape collects it itself instead and the others
+ *       meanwhile take the old one;</li>
  *   <li>otherwise (no part yet, or one target per server scraped less often than the TTL): collected by this scrape
  *       on its own connection ({@code collected}); scrapes of the same server arriving meanwhile wait for that
  *       collection until their own deadline ({@code joined}), so a burst of first scrapes costs one collection.</li>
@@ -151,6 +154,12 @@ final class ServerWideCache {
             stale.increment();
             CompletableFuture<ServerPart> mine = new CompletableFuture<>();
             if (server.running.compareAndSet(null, mine)) {
+                if (!run.lease().reused()) {
+                    // A new session: the server's sessions take turns (its budget), so a background lease would open
+                    // one more and queue behind the probes. This scrape collects on its own; the others take `last`.
+                    ServerPart part = collectHere(server, run, mine);
+                    return part.keep() ? part : last;
+                }
                 if (server.collectorFailed) {
                     // e.g. that database was dropped: the target scraped now is known to work
                     server.collector = run.spec();
@@ -163,15 +172,7 @@ final class ServerWideCache {
         CompletableFuture<ServerPart> mine = new CompletableFuture<>();
         CompletableFuture<ServerPart> other = server.running.compareAndExchange(null, mine);
         if (other == null) {
-            try {
-                ServerPart part = collect(run);
-                keep(server, part, mine);
-                return part;
-            } catch (RuntimeException | Error e) {
-                mine.completeExceptionally(e);
-                server.running.set(null);
-                throw e;
-            }
+            return collectHere(server, run, mine);
         }
         joined.increment();
         try {
@@ -183,6 +184,19 @@ final class ServerWideCache {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failed(run, "interrupted");
+        }
+    }
+
+    /** Collects the server's part on the scrape's own connection and publishes it ({@code mine} is running). */
+    private ServerPart collectHere(Shared server, ScrapeRun run, CompletableFuture<ServerPart> mine) {
+        try {
+            ServerPart part = collect(run);
+            keep(server, part, mine);
+            return part;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            server.running.set(null);
+            throw e;
         }
     }
 

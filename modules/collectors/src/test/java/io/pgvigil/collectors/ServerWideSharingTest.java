@@ -1,14 +1,19 @@
 package io.pgvigil.collectors;
 
 import io.pgvigil.connect.ConnectionSource;
+import io.pgvigil.connect.PoolOptions;
+import io.pgvigil.connect.PooledSource;
 import io.pgvigil.dsn.ConnectionSpec;
 import io.pgvigil.testkit.MonitoredServer;
 import io.pgvigil.testkit.PgServer;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static io.pgvigil.testkit.Snapshots.value;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,9 +43,36 @@ class ServerWideSharingTest {
         return ConnectionSpec.parse(mon.asRole(user).dsn(database));
     }
 
+    private final List<PooledSource> pools = new ArrayList<>();
+
+    @AfterEach
+    void closePools() {
+        pools.forEach(PooledSource::close);
+    }
+
+    /** A scraper whose every scrape opens its own session (as when a server's sessions take turns in its budget). */
     private static Scraper scraper(Duration ttl) {
-        return new Scraper(ConnectionSource.fresh(), CollectorCatalog.enabledByDefault(),
+        return scraper(ConnectionSource.fresh(), ttl);
+    }
+
+    private static Scraper scraper(ConnectionSource source, Duration ttl) {
+        return new Scraper(source, CollectorCatalog.enabledByDefault(),
                            new ScrapeOptions(CollectorOptions.defaults(), LegacyOptions.defaults(), Duration.ofMinutes(1), ttl));
+    }
+
+    /** A scraper that keeps its sessions between scrapes. */
+    private Scraper keeping(Duration ttl) {
+        PooledSource pool = ConnectionSource.pooled(PoolOptions.defaults());
+        pools.add(pool);
+        return scraper(pool, ttl);
+    }
+
+    /** Sleeps until {@code nanoTime} (on the {@link System#nanoTime()} clock), if it is still to come. */
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left = nanoTime - System.nanoTime();
+        if (left > 0) {
+            Thread.sleep(Duration.ofNanos(left));
+        }
     }
 
     private static boolean sized(MetricSnapshots m, String database) {
@@ -116,13 +148,18 @@ class ServerWideSharingTest {
         assertThat(sharing.stats().serverWideStale()).isZero();
     }
 
-    /** Between one and two TTLs the old part is served at once and a new one is collected in the background. */
+    /**
+     * Between one and two TTLs the old part is served at once and a new one is collected in the background (on the
+     * kept session of the server's first target).
+     */
     @Test
     void aPartBetweenOneAndTwoTtlsIsServedAndRenewedInTheBackground() throws InterruptedException {
-        Scraper sharing = scraper(Duration.ofSeconds(2));
+        Scraper sharing = keeping(Duration.ofSeconds(2));
         sharing.scrape(target("pgvigil_monitor", "share_a"));
+        long collected = System.nanoTime();
+        sharing.scrape(target("pgvigil_monitor", "share_b")); // fresh: share_b's session is kept from now on
         pg.createDatabase("share_renewed", null);
-        Thread.sleep(3000);
+        sleepUntil(collected + Duration.ofMillis(2300).toNanos());
         MetricSnapshots stale = sharing.scrape(target("pgvigil_monitor", "share_b"));
         assertThat(sized(stale, "share_renewed")).isFalse();
         assertThat(value(stale, "pg_scrape_collector_success", "collector", "database")).contains(1.0);
@@ -139,19 +176,43 @@ class ServerWideSharingTest {
         assertThat(sharing.stats().serverWideFresh()).isPositive();
     }
 
+    /**
+     * Between one and two TTLs, a scrape on a session of its own (not kept: the server's sessions take turns)
+     * collects the new part itself instead of opening yet another session in the background; scrapes meanwhile take
+     * the old one.
+     */
+    @Test
+    void aScrapeOnANewSessionRenewsAStalePartItself() throws InterruptedException {
+        Scraper sharing = scraper(Duration.ofSeconds(2));
+        sharing.scrape(target("pgvigil_monitor", "share_a"));
+        long collected = System.nanoTime();
+        pg.createDatabase("share_self", null);
+        sleepUntil(collected + Duration.ofMillis(2300).toNanos());
+        MetricSnapshots stale = sharing.scrape(target("pgvigil_monitor", "share_b"));
+        assertThat(sized(stale, "share_self")).as("collected by this scrape, not served old").isTrue();
+        assertThat(value(stale, "pg_scrape_collector_success", "collector", "database")).contains(1.0);
+        assertThat(sharing.stats().serverWideStale()).isEqualTo(1);
+        assertThat(sharing.stats().serverWideCollected()).isEqualTo(2);
+        MetricSnapshots next = sharing.scrape(target("pgvigil_monitor", "share_a"));
+        assertThat(sized(next, "share_self")).isTrue();
+        assertThat(sharing.stats().serverWideFresh()).isEqualTo(1);
+        assertThat(sharing.stats().serverWideCollected()).isEqualTo(2);
+    }
+
     /** The first target's database disappears: the next renewal runs on the connection of a target that works. */
     @Test
     void aFailedBackgroundCollectionMovesToAnotherTarget() throws InterruptedException {
         Duration ttl = Duration.ofSeconds(4);
-        Scraper sharing = scraper(ttl);
+        Scraper sharing = keeping(ttl);
         pg.createDatabase("share_gone", null);
         long t0 = System.nanoTime();
         sharing.scrape(target("pgvigil_monitor", "share_gone"));
         long collected = System.nanoTime();
-        pg.execute("postgres", "DROP DATABASE share_gone");
+        sharing.scrape(target("pgvigil_monitor", "share_b")); // fresh: share_b's session is kept from now on
+        pg.execute("postgres", "DROP DATABASE share_gone WITH (FORCE)");
         pg.createDatabase("share_after", null);
         // Counted from the end of the first scrape, not after the slow DROP/CREATE: the part is then just past its TTL.
-        Thread.sleep(Math.max(0, (collected + ttl.toNanos() - System.nanoTime()) / 1_000_000 + 300));
+        sleepUntil(collected + ttl.plusMillis(300).toNanos());
         // Stale: served, and renewed in the background on share_gone's connection, which fails.
         sharing.scrape(target("pgvigil_monitor", "share_b"));
         Thread.sleep(300);
