@@ -28,7 +28,7 @@ import javax.crypto.spec.SecretKeySpec;
  * iteration count (4096 by default) the server sends for the role: the same inputs every time until the role's password
  * changes, and the largest part of the exporter's CPU for every session it opens (71% of its samples when each probe
  * opens one, measured with JFR). pgjdbc asks the JCA for a {@code PBKDF2WithHmacSHA256} {@link SecretKeyFactory} on
- * every login, so this class is a {@link Provider}, installed first ({@link #install()}), whose factory answers from a
+ * every login, so {@link #install()} puts a {@link Provider} first in the JCA's list whose factory answers from this
  * bounded cache and asks the JDK's own provider ({@code SunJCE}) for what it has not seen.
  *
  * <p>The cache holds at most {@link #CAPACITY} results, least recently used first out, in memory only; an entry is
